@@ -1,0 +1,71 @@
+"""Surveyservice: anonymous survey and dialogue data collection for community safety."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as config_module
+from .database import configure_sqlite
+from .extensions import api, db, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; settings come from the environment, then from ``config``."""
+    app = Flask(__name__, instance_relative_config=True)
+    settings = config_module.from_environment(os.environ, app.instance_path)
+    settings.update(config or {})
+    app.config.update(settings)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    if app.config["PROXY_COUNT"]:
+        # Trust the proxy for scheme and host only: the client's address is never wanted.
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    api.init_app(
+        app,
+        spec_kwargs={
+            "info": {
+                "description": "Anonymous survey and dialogue data collection. Errors have "
+                "the shape {code, status, message, errors}; 'errors' names each "
+                "field that is wrong by its path, such as questions[3].label."
+            },
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "An API token"}
+    )
+
+    from . import i18n, security_headers
+    from .accounts import auth
+    from .accounts import cli as accounts_cli
+    from .accounts import views as accounts_views
+    from .accounts.api import blp as account_api
+    from .apidocs import bp as apidocs_bp
+    from .health import bp as health_bp
+    from .questionnaires import cli as questionnaires_cli
+    from .questionnaires import views as questionnaires_views
+    from .questionnaires.api import blp as questionnaires_api
+
+    i18n.init_app(app)
+    auth.init_app(app)
+    security_headers.init_app(app)
+    for blueprint in (account_api, questionnaires_api):
+        api.register_blueprint(blueprint)
+    for blueprint in (health_bp, apidocs_bp, accounts_views.bp, questionnaires_views.bp):
+        app.register_blueprint(blueprint)
+    app.cli.add_command(accounts_cli.users)
+    app.cli.add_command(questionnaires_cli.forms)
+    return app

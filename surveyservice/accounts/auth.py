@@ -1,0 +1,86 @@
+"""Who is asking, and may they: the one place where sign-in, tokens, roles and CSRF are checked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Flask, current_app, redirect, request, url_for
+from flask_login import current_user
+from flask_smorest import abort
+
+from ..errors import is_api_request
+from ..extensions import csrf, db, login_manager
+from .accounts import user_for_token
+from .models import Role, User
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def bearer_token() -> str | None:
+    auth = request.authorization
+    if auth is not None and auth.type == "bearer":
+        return auth.token or ""
+    return None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+    @login_manager.request_loader
+    def load_user_from_token(_request) -> User | None:
+        token = bearer_token()
+        return user_for_token(token) if token is not None else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if is_api_request():
+            abort(
+                401,
+                message="Sign in first: send 'Authorization: Bearer <token>'.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+
+    @app.before_request
+    def protect_against_csrf():
+        # A bearer token cannot be sent by another site's page, a session cookie can.
+        if request.method in SAFE_METHODS or bearer_token() is not None:
+            return
+        view = current_app.view_functions.get(request.endpoint or "")
+        if getattr(view, "csrf_exempt", False):
+            return
+        csrf.protect()
+
+
+def require_role(role: Role) -> Callable:
+    """Let the view run only for a signed-in, active user with at least this role."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(role):
+                abort(403, message=f"This needs the {role.value} role.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view that anonymous residents post to: no session, so no CSRF token."""
+    view.csrf_exempt = True
+    return view

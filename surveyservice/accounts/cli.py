@@ -1,0 +1,65 @@
+"""flask users ...: create accounts and API tokens."""
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from ..extensions import db
+from .accounts import AccountError, create_user, ensure_organisation, find_user, issue_token
+from .models import Role, User
+
+
+@click.group(help="Manage user accounts and their API tokens.")
+def users():
+    pass
+
+
+@users.command("create", help="Create a user in the organisation (created on first use).")
+@click.argument("email")
+@click.option(
+    "--role", required=True, type=click.Choice([r.value for r in Role]), help="What they may do."
+)
+@click.option("--org", "org_slug", help="The organisation's slug; needed when there are several.")
+@click.password_option(help="Asked for when not given; at least 10 characters.")
+@with_appcontext
+def create(email, role, org_slug, password):
+    try:
+        org = ensure_organisation(org_slug)
+        user = create_user(org, email, password, role)
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email} in {org.name} ({org.slug}).")
+
+
+@users.command("token", help="Create an API token for a user and print it once.")
+@click.argument("email")
+@click.option("--name", default="cli", show_default=True, help="A name to tell tokens apart.")
+@with_appcontext
+def token(email, name):
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"No user with the e-mail {email}.")
+    value = issue_token(user, name)
+    db.session.commit()
+    click.echo(value)
+    click.echo(
+        f"API token {name!r} for {user.email}. It is shown only now: keep it safe.", err=True
+    )
+
+
+@users.command("list", help="List the users of every organisation.")
+@with_appcontext
+def list_users():
+    rows = db.session.execute(select(User).order_by(User.organisation_id, User.email)).scalars()
+    count = 0
+    for user in rows:
+        count += 1
+        state = "" if user.active else " (deactivated)"
+        click.echo(f"{user.email}\t{user.role.value}\t{user.organisation.slug}{state}")
+    if not count:
+        click.echo(
+            "No users yet. Create the first one with:\n"
+            "  .venv/bin/flask --app surveyservice users create you@example.org --role admin"
+        )

@@ -1,0 +1,67 @@
+"""One error shape: JSON under /api, a friendly page elsewhere."""
+
+from __future__ import annotations
+
+import flask_smorest
+from flask import render_template, request
+from flask_smorest import Api
+from webargs.flaskparser import FlaskParser, abort
+from werkzeug.exceptions import HTTPException
+
+from .error_paths import WHOLE, flatten_errors
+
+
+def is_api_request() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+class SurveyApi(Api):
+    """flask-smorest's JSON errors for the API, HTML pages for the rest of the site."""
+
+    def handle_http_exception(self, error: HTTPException):
+        if not is_api_request():
+            message = (getattr(error, "data", None) or {}).get("message")
+            return (
+                render_template("error.html", error=error, message=message),
+                error.code or 500,
+                _headers(error),
+            )
+        payload, code, headers = super().handle_http_exception(error)
+        # Errors raised by Flask or its extensions carry their reason in the description.
+        if "message" not in payload and error.description and code != 500:
+            payload["message"] = error.description
+        if code == 500:
+            payload["message"] = "Something went wrong on the server; nothing was stored."
+        return payload, code, {**_headers(error), **(headers or {})}
+
+
+def _headers(error: HTTPException) -> dict:
+    # Keep Allow (405) and WWW-Authenticate (401) from Werkzeug's own response.
+    response = error.get_response()
+    return {k: v for k, v in response.headers.items() if k in ("Allow", "WWW-Authenticate")}
+
+
+class _FlatErrorParser(FlaskParser):
+    """webargs' parser, reporting problems by path (``questions[3].label``) per location."""
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        messages = error.messages if isinstance(error.messages, dict) else {"json": error.messages}
+        abort(
+            error_status_code or self.DEFAULT_VALIDATION_STATUS,
+            exc=error,
+            messages={location: flatten_errors(m) for location, m in messages.items()},
+            schema=schema,
+            headers=error_headers,
+        )
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            abort(400, messages={"json": {WHOLE: ["The JSON body is nested too deeply."]}})
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """The API's blueprint: same as flask-smorest's, with errors reported by path."""
+
+    ARGUMENTS_PARSER = _FlatErrorParser()

@@ -1,0 +1,1 @@
+"""Questionnaires: the definition format, versions, diffs and the forms/ folder."""

@@ -1,0 +1,151 @@
+"""The questionnaires API: thin routes over versions.py."""
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import abort
+
+from ..accounts.auth import require_role
+from ..accounts.models import Role
+from ..errors import Blueprint
+from ..extensions import db
+from .definition import DefinitionError, DefinitionSchema
+from .diff import diff_definitions
+from .permissions import get_questionnaire_or_404
+from .schemas import (
+    DiffQuerySchema,
+    DiffSchema,
+    QuestionnaireDetailSchema,
+    QuestionnaireSchema,
+    VersionSchema,
+)
+from .versions import (
+    VersionConflict,
+    VersionNotFound,
+    create_questionnaire,
+    discard_draft,
+    get_version,
+    list_questionnaires,
+    publish_draft,
+    save_draft,
+)
+
+blp = Blueprint(
+    "questionnaires",
+    __name__,
+    url_prefix="/api/v1/questionnaires",
+    description="Questionnaires and their versions. A draft can be replaced; a published "
+    "version never changes.",
+)
+
+
+def _version_or_404(questionnaire, ref):
+    try:
+        return get_version(questionnaire, ref)
+    except VersionNotFound as exc:
+        abort(404, message=str(exc))
+
+
+def _commit_or_abort(action):
+    """Run a domain action and commit, turning domain refusals into API errors."""
+    try:
+        result = action()
+    except DefinitionError as exc:
+        db.session.rollback()
+        abort(422, message=str(exc), errors={"json": exc.problems})
+    except VersionConflict as exc:
+        db.session.rollback()
+        abort(409, message=str(exc))
+    except VersionNotFound as exc:
+        db.session.rollback()
+        abort(404, message=str(exc))
+    db.session.commit()
+    return result
+
+
+@blp.route("")
+class Questionnaires(MethodView):
+    @blp.response(200, QuestionnaireSchema(many=True))
+    @require_role(Role.STAFF)
+    def get(self):
+        """List your organisation's questionnaires."""
+        return list_questionnaires(current_user.organisation_id)
+
+    @blp.arguments(DefinitionSchema, description="The definition of the first draft")
+    @blp.response(201, QuestionnaireDetailSchema)
+    @blp.alt_response(409, description="A questionnaire with that slug exists")
+    @require_role(Role.COORDINATOR)
+    def post(self, definition):
+        """Create a questionnaire, with the definition as its first draft."""
+        return _commit_or_abort(lambda: create_questionnaire(current_user.organisation, definition))
+
+
+@blp.route("/<slug>")
+class QuestionnaireDetail(MethodView):
+    @blp.response(200, QuestionnaireDetailSchema)
+    @require_role(Role.STAFF)
+    def get(self, slug):
+        """Show a questionnaire and its versions."""
+        return get_questionnaire_or_404(slug)
+
+
+@blp.route("/<slug>/draft")
+class Draft(MethodView):
+    @blp.response(200, VersionSchema)
+    @require_role(Role.STAFF)
+    def get(self, slug):
+        """Show the draft."""
+        return _version_or_404(get_questionnaire_or_404(slug), "draft")
+
+    @blp.arguments(DefinitionSchema, description="The new definition of the draft")
+    @blp.response(200, VersionSchema, description="The draft was replaced")
+    @blp.alt_response(201, schema=VersionSchema, description="The draft was created")
+    @require_role(Role.COORDINATOR)
+    def put(self, definition, slug):
+        """Create the draft, or replace its definition."""
+        questionnaire = get_questionnaire_or_404(slug)
+        version, created = _commit_or_abort(lambda: save_draft(questionnaire, definition))
+        return version, 201 if created else 200
+
+    @blp.response(204)
+    @require_role(Role.COORDINATOR)
+    def delete(self, slug):
+        """Discard the draft."""
+        questionnaire = get_questionnaire_or_404(slug)
+        _commit_or_abort(lambda: discard_draft(questionnaire))
+
+
+@blp.route("/<slug>/draft/publish")
+class Publish(MethodView):
+    @blp.response(201, VersionSchema)
+    @blp.alt_response(409, description="The draft is the same as the latest version")
+    @require_role(Role.COORDINATOR)
+    def post(self, slug):
+        """Publish the draft as the next version; it never changes again."""
+        questionnaire = get_questionnaire_or_404(slug)
+        return _commit_or_abort(lambda: publish_draft(questionnaire))
+
+
+@blp.route("/<slug>/versions/<int:number>")
+class Version(MethodView):
+    @blp.response(200, VersionSchema)
+    @require_role(Role.STAFF)
+    def get(self, slug, number):
+        """Show a published version with its definition."""
+        return _version_or_404(get_questionnaire_or_404(slug), number)
+
+
+@blp.route("/<slug>/diff")
+class Diff(MethodView):
+    @blp.arguments(DiffQuerySchema, location="query")
+    @blp.response(200, DiffSchema)
+    @require_role(Role.STAFF)
+    def get(self, query, slug):
+        """What changed between two versions (a number, or 'draft')."""
+        questionnaire = get_questionnaire_or_404(slug)
+        old = _version_or_404(questionnaire, query["from_"])
+        new = _version_or_404(questionnaire, query["to"])
+        return {
+            "from": old.label,
+            "to": new.label,
+            **diff_definitions(old.definition, new.definition),
+        }

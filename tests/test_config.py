@@ -1,0 +1,57 @@
+"""Settings from the environment: strict, with safe defaults."""
+
+import pytest
+
+from surveyservice.config import DEV_SECRET_KEY, ConfigError, from_environment
+
+
+def test_defaults_serve_sqlite_in_the_instance_folder(tmp_path):
+    config = from_environment({}, str(tmp_path))
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/surveyservice.sqlite"
+    assert config["SECRET_KEY"] == DEV_SECRET_KEY
+    assert config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_postgres_urls_use_psycopg_3(tmp_path):
+    config = from_environment({"DATABASE_URL": "postgresql://u@h/db"}, str(tmp_path))
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_production_refuses_the_development_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        from_environment({"SURVEYSERVICE_ENV": "production"}, str(tmp_path))
+    with pytest.raises(ConfigError, match="at least 32"):
+        from_environment({"SURVEYSERVICE_ENV": "production", "SECRET_KEY": "short"}, str(tmp_path))
+
+
+def test_production_reads_the_secret_from_a_file_and_secures_cookies(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("s" * 40 + "\n")
+    config = from_environment(
+        {"SURVEYSERVICE_ENV": "production", "SECRET_KEY_FILE": str(secret)}, str(tmp_path)
+    )
+    assert config["SECRET_KEY"] == "s" * 40
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SESSION_COOKIE_SECURE": "maybe"}, "expected true or false"),
+        ({"SURVEYSERVICE_ENV": "prod"}, "expected one of"),
+        ({"MAX_CONTENT_LENGTH": "lots"}, "expected a whole number"),
+        ({"SECRET_KEY_FILE": "/nonexistent/secret"}, "cannot read"),
+    ],
+)
+def test_malformed_settings_are_errors_not_fallbacks(tmp_path, env, message):
+    with pytest.raises(ConfigError, match=message):
+        from_environment(env, str(tmp_path))
+
+
+def test_create_app_refuses_to_start_in_production_with_the_dev_key(monkeypatch):
+    from surveyservice import create_app
+
+    monkeypatch.setenv("SURVEYSERVICE_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        create_app()

@@ -1,0 +1,40 @@
+"""The schema exists only through migrations: from empty, up, down and up again."""
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from surveyservice.extensions import db
+
+from .conftest import make_app
+
+TABLES = {"organisation", "user_account", "api_token", "questionnaire", "questionnaire_version"}
+
+
+def table_names() -> set[str]:
+    return set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def test_migrations_from_empty_match_the_models_and_go_down_again(test_databases):
+    app = make_app(test_databases.new("migrations"))
+    with app.app_context():
+        assert table_names() == set()
+        upgrade()
+        assert table_names() == TABLES
+        with db.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        assert differences == []
+        downgrade(revision="base")
+        assert table_names() == set()
+        upgrade()
+        assert table_names() == TABLES
+        db.engine.dispose()
+
+
+def test_app_does_not_create_tables_by_itself(test_databases):
+    app = make_app(test_databases.new("untouched"))
+    with app.app_context():
+        app.test_client().get("/healthz")
+        assert table_names() == set()
+        db.engine.dispose()
