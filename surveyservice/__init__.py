@@ -54,6 +54,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .accounts import views as accounts_views
     from .accounts.api import blp as account_api
     from .apidocs import bp as apidocs_bp
+    from .collection import ratelimit
+    from .collection import views as collection_views
+    from .collection.api import blp as collection_api
+    from .collection.api import collect_blp
     from .health import bp as health_bp
     from .questionnaires import cli as questionnaires_cli
     from .questionnaires import views as questionnaires_views
@@ -62,9 +66,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_app(app)
     security_headers.init_app(app)
-    for blueprint in (account_api, questionnaires_api):
+    ratelimit.init_app(app)
+    for blueprint in (account_api, questionnaires_api, collection_api, collect_blp):
         api.register_blueprint(blueprint)
-    for blueprint in (health_bp, apidocs_bp, accounts_views.bp, questionnaires_views.bp):
+    for blueprint in (
+        health_bp,
+        apidocs_bp,
+        accounts_views.bp,
+        questionnaires_views.bp,
+        collection_views.bp,
+    ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)
     app.cli.add_command(questionnaires_cli.forms)

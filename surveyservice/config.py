@@ -58,6 +58,12 @@ def database_url(url: str) -> str:
     return url
 
 
+def _rate_limit_storage(value: str) -> str:
+    if value == "database" or value.startswith(("redis://", "rediss://", "unix://")):
+        return value
+    raise ConfigError(f"RATE_LIMIT_STORAGE: expected 'database' or a redis:// URL, got {value!r}")
+
+
 def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
     """Build the Flask configuration from environment variables."""
     environment = _read(env, "SURVEYSERVICE_ENV") or "development"
@@ -104,6 +110,19 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "DEFAULT_ORGANISATION": _read(env, "DEFAULT_ORGANISATION")
         or "Vänersborgs kommun och Polisen",
         "FORMS_DIR": _read(env, "FORMS_DIR"),
+        # Where the QR codes point, e.g. https://trygg.example.se; default: the request's host.
+        "PUBLIC_BASE_URL": _read(env, "PUBLIC_BASE_URL"),
+        "SUBMISSION_MAX_BYTES": parse_int(
+            "SUBMISSION_MAX_BYTES", _read(env, "SUBMISSION_MAX_BYTES") or str(64 * 1024), 1024
+        ),
+        # "database", or a redis:// URL: where every worker counts submissions.
+        "RATE_LIMIT_STORAGE": _rate_limit_storage(_read(env, "RATE_LIMIT_STORAGE") or "database"),
+        "SUBMISSION_RATE_LIMIT": parse_int(
+            "SUBMISSION_RATE_LIMIT", _read(env, "SUBMISSION_RATE_LIMIT") or "600", 1
+        ),
+        "SUBMISSION_RATE_WINDOW": parse_int(
+            "SUBMISSION_RATE_WINDOW", _read(env, "SUBMISSION_RATE_WINDOW") or "60", 1
+        ),
         "PASSWORD_HASH_METHOD": _read(env, "PASSWORD_HASH_METHOD") or "scrypt",
         "WTF_CSRF_TIME_LIMIT": None,
         # CSRF is enforced in one place, by surveyservice.accounts.auth.
@@ -113,5 +132,4 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "JSON_SORT_KEYS": False,
     }

@@ -52,7 +52,12 @@ def choose_staff_language() -> str:
 def init_app(app: Flask) -> None:
     @app.before_request
     def set_language():
-        g.lang = DEFAULT_LANGUAGE if request.path.startswith("/api/") else choose_staff_language()
+        # The API speaks English; the resident form takes its language from the URL
+        # only, so that nothing is kept about a resident, not even in a cookie.
+        if request.path.startswith(("/api/", "/f/")):
+            g.lang = DEFAULT_LANGUAGE
+        else:
+            g.lang = choose_staff_language()
 
     def _(message: str, **values) -> str:
         return translate(message, g.get("lang", DEFAULT_LANGUAGE), **values)

@@ -222,6 +222,9 @@ class ApiClient:
     def delete(self, url, **kw):
         return self.open("DELETE", url, **kw)
 
+    def patch(self, url, **kw):
+        return self.open("PATCH", url, **kw)
+
 
 @pytest.fixture
 def api_as(app):
@@ -319,3 +322,27 @@ def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None and reporter.stats.get("skipped") and exitstatus == 0:
         session.exitstatus = 1
+
+
+@pytest.fixture
+def make_point(app):
+    """``make_point(questionnaire, **fields)``: an open collection point serving it."""
+    from datetime import timedelta
+
+    from surveyservice.collection.points import create_point
+    from surveyservice.database import utcnow
+
+    def make(questionnaire, **fields):
+        values = {
+            "name": "Sandenfestivalen",
+            "area": "Sanden",
+            "kind": "event",
+            "questionnaire": questionnaire.slug,
+            "opens_at": utcnow() - timedelta(hours=1),
+            **fields,
+        }
+        point = create_point(questionnaire.organisation_id, values)
+        db.session.commit()
+        return point
+
+    return make

@@ -3,14 +3,16 @@
 import pytest
 import sqlalchemy as sa
 
+from surveyservice.collection.models import CollectionPoint
 from surveyservice.extensions import db
 from surveyservice.questionnaires.models import QuestionnaireVersion
 
 from .conftest import make_definition
 
 SLUG = "sample"
-# Every /api/v1 route that names a questionnaire, with what the intruder sends.
-ROUTES_WITH_A_SLUG = [
+# Every /api/v1 route that names a questionnaire or a collection point of the
+# victim, with what the intruder sends.
+ROUTES_WITH_AN_ID = [
     ("GET", "/api/v1/questionnaires/{slug}", None),
     ("GET", "/api/v1/questionnaires/{slug}/draft", None),
     ("PUT", "/api/v1/questionnaires/{slug}/draft", make_definition),
@@ -18,10 +20,26 @@ ROUTES_WITH_A_SLUG = [
     ("POST", "/api/v1/questionnaires/{slug}/draft/publish", None),
     ("GET", "/api/v1/questionnaires/{slug}/versions/1", None),
     ("GET", "/api/v1/questionnaires/{slug}/diff?from=1&to=draft", None),
+    ("GET", "/api/v1/collection-points/{point}", None),
+    ("PATCH", "/api/v1/collection-points/{point}", lambda: {"name": "Kapad"}),
+    ("POST", "/api/v1/collection-points/{point}/close", None),
+    ("GET", "/api/v1/collection-points/{point}/qr.svg", None),
+    ("GET", "/api/v1/collection-points/{point}/qr.png", None),
 ]
 # Routes that name nothing, and what they must show an intruder.
-ROUTES_WITHOUT_A_SLUG = [("GET", "/api/v1/questionnaires"), ("GET", "/api/v1/me")]
-PUBLIC = {"/api/v1/openapi.json", "/api/v1/docs"}
+ROUTES_WITHOUT_AN_ID = [
+    ("GET", "/api/v1/questionnaires"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/collection-points"),
+]
+# Open to anyone: the documents, and the resident endpoints, whose key is the
+# collection point's unguessable token (tests/test_submissions.py).
+PUBLIC = {
+    "/api/v1/openapi.json",
+    "/api/v1/docs",
+    "/api/v1/collect/<token>",
+    "/api/v1/collect/<token>/responses",
+}
 
 
 @pytest.fixture
@@ -34,38 +52,54 @@ def victim_questionnaire(org, make_questionnaire):
     return questionnaire
 
 
+@pytest.fixture
+def victim_point(victim_questionnaire, make_point):
+    return make_point(victim_questionnaire)
+
+
 def snapshot():
-    return sorted(
-        db.session.execute(
-            sa.select(
-                QuestionnaireVersion.id,
-                QuestionnaireVersion.status,
-                QuestionnaireVersion.number,
-                QuestionnaireVersion.content_hash,
-            )
-        ).all()
-    )
+    versions = db.session.execute(
+        sa.select(
+            QuestionnaireVersion.id,
+            QuestionnaireVersion.status,
+            QuestionnaireVersion.number,
+            QuestionnaireVersion.content_hash,
+        )
+    ).all()
+    points = db.session.execute(
+        sa.select(CollectionPoint.id, CollectionPoint.name, CollectionPoint.closes_at)
+    ).all()
+    return sorted(versions), sorted(points)
 
 
-@pytest.mark.parametrize(("method", "path", "body"), ROUTES_WITH_A_SLUG)
+@pytest.mark.parametrize(("method", "path", "body"), ROUTES_WITH_AN_ID)
 def test_other_organisation_gets_404_and_changes_nothing(
-    api_as, other_coordinator, victim_questionnaire, method, path, body
+    api_as, coordinator, other_coordinator, victim_point, method, path, body
 ):
+    url = path.format(slug=SLUG, point=victim_point.id)
+    kwargs = {"json": body()} if body else {}
     before = snapshot()
     intruder = api_as(other_coordinator)
-    kwargs = {"json": body()} if body else {}
-    response = intruder.open(method, path.format(slug=SLUG), **kwargs)
+    response = intruder.open(method, url, **kwargs)
     assert response.status_code == 404, response.json
-    assert response.json["message"] == f"No questionnaire {SLUG!r}."
+    assert response.json["message"] in (
+        f"No questionnaire {SLUG!r}.",
+        f"No collection point {victim_point.id}.",
+    )
     db.session.expire_all()
     assert snapshot() == before
+    # The route works for the owner, so the 404 above is the check, not a typo.
+    if method == "GET":
+        assert api_as(coordinator).get(url).status_code == 200
 
 
 def test_other_organisation_sees_none_of_ours_in_lists(
-    api_as, other_coordinator, coordinator, victim_questionnaire
+    api_as, other_coordinator, coordinator, victim_point
 ):
     intruder = api_as(other_coordinator)
     assert intruder.get("/api/v1/questionnaires").json == []
+    assert intruder.get("/api/v1/collection-points").json == []
+    assert len(api_as(coordinator).get("/api/v1/collection-points").json) == 1
     assert intruder.get("/api/v1/me").json["organisation"]["slug"] == "trollhattan"
     assert [q["slug"] for q in api_as(coordinator).get("/api/v1/questionnaires").json] == [SLUG]
 
@@ -83,17 +117,21 @@ def test_same_slug_in_two_organisations_stays_apart(
     assert ours["definition"]["title"] == "Utkast"
 
 
-def test_other_organisation_cannot_open_our_pages(
-    client, auth, other_coordinator, victim_questionnaire
-):
+def test_other_organisation_cannot_open_our_pages(client, auth, other_coordinator, victim_point):
     auth.login(other_coordinator.email)
     assert client.get(f"/questionnaires/{SLUG}").status_code == 404
+    assert client.get(f"/collection-points/{victim_point.id}/poster").status_code == 404
     assert f"<code>{SLUG}</code>" not in client.get("/questionnaires").get_data(as_text=True)
 
 
 def test_every_api_route_is_checked_here(app):
-    checked = {p.split("?")[0].replace("{slug}", "<slug>") for _, p, _ in ROUTES_WITH_A_SLUG}
-    checked |= {p for _, p in ROUTES_WITHOUT_A_SLUG} | PUBLIC
-    checked = {p.replace("/versions/1", "/versions/<int:number>") for p in checked}
+    checked = {
+        p.split("?")[0]
+        .replace("{slug}", "<slug>")
+        .replace("{point}", "<int:point_id>")
+        .replace("/versions/1", "/versions/<int:number>")
+        for _, p, _ in ROUTES_WITH_AN_ID
+    }
+    checked |= {p for _, p in ROUTES_WITHOUT_AN_ID} | PUBLIC
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/")}
     assert routes - checked == set(), "add the new routes to this module's lists"

@@ -9,7 +9,16 @@ from surveyservice.extensions import db
 
 from .conftest import make_app
 
-TABLES = {"organisation", "user_account", "api_token", "questionnaire", "questionnaire_version"}
+TABLES = {
+    "organisation",
+    "user_account",
+    "api_token",
+    "questionnaire",
+    "questionnaire_version",
+    "collection_point",
+    "response",
+    "rate_limit_counter",
+}
 
 
 def table_names() -> set[str]:

@@ -11,9 +11,9 @@ blp = Blueprint("account", __name__, url_prefix="/api/v1/me", description="Your 
 
 @blp.route("")
 class Me(MethodView):
+    @require_role(Role.STAFF)
     @blp.doc(security=[{"bearerAuth": []}])
     @blp.response(200, AccountSchema)
-    @require_role(Role.STAFF)
     def get(self):
         """Show the account the request is made as."""
         return current_user

@@ -58,7 +58,9 @@ def init_app(app: Flask) -> None:
         if request.method in SAFE_METHODS or bearer_token() is not None:
             return
         view = current_app.view_functions.get(request.endpoint or "")
-        if getattr(view, "csrf_exempt", False):
+        # A MethodView's methods carry the mark, not the view function.
+        handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+        if getattr(handler, "csrf_exempt", False):
             return
         csrf.protect()
 

@@ -64,16 +64,16 @@ def _commit_or_abort(action):
 
 @blp.route("")
 class Questionnaires(MethodView):
-    @blp.response(200, QuestionnaireSchema(many=True))
     @require_role(Role.STAFF)
+    @blp.response(200, QuestionnaireSchema(many=True))
     def get(self):
         """List your organisation's questionnaires."""
         return list_questionnaires(current_user.organisation_id)
 
+    @require_role(Role.COORDINATOR)
     @blp.arguments(DefinitionSchema, description="The definition of the first draft")
     @blp.response(201, QuestionnaireDetailSchema)
     @blp.alt_response(409, description="A questionnaire with that slug exists")
-    @require_role(Role.COORDINATOR)
     def post(self, definition):
         """Create a questionnaire, with the definition as its first draft."""
         return _commit_or_abort(lambda: create_questionnaire(current_user.organisation, definition))
@@ -81,8 +81,8 @@ class Questionnaires(MethodView):
 
 @blp.route("/<slug>")
 class QuestionnaireDetail(MethodView):
-    @blp.response(200, QuestionnaireDetailSchema)
     @require_role(Role.STAFF)
+    @blp.response(200, QuestionnaireDetailSchema)
     def get(self, slug):
         """Show a questionnaire and its versions."""
         return get_questionnaire_or_404(slug)
@@ -90,24 +90,24 @@ class QuestionnaireDetail(MethodView):
 
 @blp.route("/<slug>/draft")
 class Draft(MethodView):
-    @blp.response(200, VersionSchema)
     @require_role(Role.STAFF)
+    @blp.response(200, VersionSchema)
     def get(self, slug):
         """Show the draft."""
         return _version_or_404(get_questionnaire_or_404(slug), "draft")
 
+    @require_role(Role.COORDINATOR)
     @blp.arguments(DefinitionSchema, description="The new definition of the draft")
     @blp.response(200, VersionSchema, description="The draft was replaced")
     @blp.alt_response(201, schema=VersionSchema, description="The draft was created")
-    @require_role(Role.COORDINATOR)
     def put(self, definition, slug):
         """Create the draft, or replace its definition."""
         questionnaire = get_questionnaire_or_404(slug)
         version, created = _commit_or_abort(lambda: save_draft(questionnaire, definition))
         return version, 201 if created else 200
 
-    @blp.response(204)
     @require_role(Role.COORDINATOR)
+    @blp.response(204)
     def delete(self, slug):
         """Discard the draft."""
         questionnaire = get_questionnaire_or_404(slug)
@@ -116,9 +116,9 @@ class Draft(MethodView):
 
 @blp.route("/<slug>/draft/publish")
 class Publish(MethodView):
+    @require_role(Role.COORDINATOR)
     @blp.response(201, VersionSchema)
     @blp.alt_response(409, description="The draft is the same as the latest version")
-    @require_role(Role.COORDINATOR)
     def post(self, slug):
         """Publish the draft as the next version; it never changes again."""
         questionnaire = get_questionnaire_or_404(slug)
@@ -127,8 +127,8 @@ class Publish(MethodView):
 
 @blp.route("/<slug>/versions/<int:number>")
 class Version(MethodView):
-    @blp.response(200, VersionSchema)
     @require_role(Role.STAFF)
+    @blp.response(200, VersionSchema)
     def get(self, slug, number):
         """Show a published version with its definition."""
         return _version_or_404(get_questionnaire_or_404(slug), number)
@@ -136,9 +136,9 @@ class Version(MethodView):
 
 @blp.route("/<slug>/diff")
 class Diff(MethodView):
+    @require_role(Role.STAFF)
     @blp.arguments(DiffQuerySchema, location="query")
     @blp.response(200, DiffSchema)
-    @require_role(Role.STAFF)
     def get(self, query, slug):
         """What changed between two versions (a number, or 'draft')."""
         questionnaire = get_questionnaire_or_404(slug)

@@ -1,0 +1,1 @@
+"""Collection points, QR codes and posters, the resident form and submissions."""

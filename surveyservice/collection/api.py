@@ -1,0 +1,212 @@
+"""The collection API: collection points for staff, and the public submission endpoint."""
+
+from flask import Response as HttpResponse
+from flask import current_app, request
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import abort
+
+from ..accounts.auth import public, require_role
+from ..accounts.models import Role
+from ..database import utcnow
+from ..errors import Blueprint
+from ..extensions import db
+from . import ratelimit
+from .answers import AnswerError
+from .models import Channel, CollectionPoint
+from .points import PointError, close_point, create_point, find_point, list_points, update_point
+from .qr import qr_png, qr_svg
+from .schemas import (
+    PointChangeSchema,
+    PointSchema,
+    PublicPointSchema,
+    StoredResponseSchema,
+    SubmissionSchema,
+)
+from .submissions import Submission, SubmissionRefused, submit
+from .views import form_url
+
+blp = Blueprint(
+    "collection_points",
+    __name__,
+    url_prefix="/api/v1/collection-points",
+    description="Where and when answers are collected; each has a QR code.",
+)
+collect_blp = Blueprint(
+    "collect",
+    __name__,
+    url_prefix="/api/v1/collect",
+    description="Public endpoints the resident form and staff tablets send answers to. "
+    "No sign-in; the collection point's token is the key.",
+)
+
+
+def point_view(point: CollectionPoint) -> dict:
+    served = point.served_version
+    return {
+        "id": point.id,
+        "name": point.name,
+        "area": point.area,
+        "kind": point.kind,
+        "questionnaire": point.questionnaire.slug,
+        "version": point.pinned_version.number if point.pinned_version else None,
+        "opens_at": point.opens_at,
+        "closes_at": point.closes_at,
+        "token": point.token,
+        "url": form_url(point),
+        "status": point.status(utcnow()),
+        "served_version": served.number if served else None,
+    }
+
+
+def get_point_or_404(point_id: int) -> CollectionPoint:
+    """The signed-in user's organisation's point; another organisation's is a 404."""
+    point = find_point(current_user.organisation_id, point_id)
+    if point is None:
+        abort(404, message=f"No collection point {point_id}.")
+    return point
+
+
+def _save(action) -> dict:
+    try:
+        point = action()
+    except PointError as exc:
+        db.session.rollback()
+        abort(422, message=str(exc), errors={"json": exc.problems})
+    db.session.commit()
+    return point_view(point)
+
+
+@blp.route("")
+class Points(MethodView):
+    @require_role(Role.STAFF)
+    @blp.response(200, PointSchema(many=True))
+    def get(self):
+        """List your organisation's collection points, newest first."""
+        return [point_view(p) for p in list_points(current_user.organisation_id)]
+
+    @require_role(Role.COORDINATOR)
+    @blp.arguments(PointSchema)
+    @blp.response(201, PointSchema)
+    def post(self, fields):
+        """Create a collection point; its token and URL are made here."""
+        return _save(lambda: create_point(current_user.organisation_id, fields))
+
+
+@blp.route("/<int:point_id>")
+class Point(MethodView):
+    @require_role(Role.STAFF)
+    @blp.response(200, PointSchema)
+    def get(self, point_id):
+        """Show a collection point."""
+        return point_view(get_point_or_404(point_id))
+
+    @require_role(Role.COORDINATOR)
+    @blp.arguments(PointChangeSchema(partial=True))
+    @blp.response(200, PointSchema)
+    def patch(self, fields, point_id):
+        """Change a collection point's name, area, kind, times or version."""
+        point = get_point_or_404(point_id)
+        return _save(lambda: update_point(point, fields))
+
+
+@blp.route("/<int:point_id>/close")
+class Close(MethodView):
+    @require_role(Role.COORDINATOR)
+    @blp.response(200, PointSchema)
+    def post(self, point_id):
+        """Close the point now: it refuses new answers from then on."""
+        point = get_point_or_404(point_id)
+        return _save(lambda: close_point(point, utcnow()))
+
+
+@blp.route("/<int:point_id>/qr.svg")
+class QrSvg(MethodView):
+    @require_role(Role.STAFF)
+    @blp.response(200, content_type="image/svg+xml", description="The QR code as SVG")
+    def get(self, point_id):
+        """The QR code of the form's URL, as SVG (for posters)."""
+        svg = qr_svg(form_url(get_point_or_404(point_id)))
+        return HttpResponse(svg, mimetype="image/svg+xml")
+
+
+@blp.route("/<int:point_id>/qr.png")
+class QrPng(MethodView):
+    @require_role(Role.STAFF)
+    @blp.response(200, content_type="image/png", description="The QR code as PNG")
+    def get(self, point_id):
+        """The QR code of the form's URL, as PNG."""
+        return HttpResponse(qr_png(form_url(get_point_or_404(point_id))), mimetype="image/png")
+
+
+def get_open_token_or_404(token: str) -> CollectionPoint:
+    from .points import find_point_by_token
+
+    point = find_point_by_token(token)
+    if point is None:
+        abort(404, message="No collection point has this address. Check the link or QR code.")
+    return point
+
+
+@collect_blp.before_request
+def limit_body_size():
+    # A response is small; refuse anything larger before reading it.
+    request.max_content_length = current_app.config["SUBMISSION_MAX_BYTES"]
+
+
+@collect_blp.route("/<token>")
+class PublicPoint(MethodView):
+    @collect_blp.doc(security=[])
+    @collect_blp.response(200, PublicPointSchema)
+    def get(self, token):
+        """The point's status and the questionnaire version it serves."""
+        point = get_open_token_or_404(token)
+        version = point.served_version
+        return {
+            "name": point.name,
+            "status": point.status(utcnow()),
+            "opens_at": point.opens_at,
+            "closes_at": point.closes_at,
+            "version": version.number,
+            "definition": version.definition,
+        }
+
+
+@collect_blp.route("/<token>/responses")
+class Responses(MethodView):
+    @public
+    @collect_blp.doc(security=[])
+    @collect_blp.arguments(SubmissionSchema)
+    @collect_blp.response(201, StoredResponseSchema, description="Stored")
+    @collect_blp.alt_response(
+        200, schema=StoredResponseSchema, description="Already stored: a replay"
+    )
+    @collect_blp.alt_response(409, description="Another response has this id")
+    @collect_blp.alt_response(410, description="The collection point has closed")
+    @collect_blp.alt_response(413, description="The body is too large")
+    @collect_blp.alt_response(429, description="Too many answers to this point; retry later")
+    def post(self, body, token):
+        """Store one response. Sending the same id again stores nothing new."""
+        point = get_open_token_or_404(token)
+        return store_response(point, Submission(**body), Channel.RESIDENT)
+
+
+def store_response(point: CollectionPoint, submission: Submission, channel: Channel):
+    """Submit and commit, answering 201 (stored), 200 (replay) or an error."""
+    if not ratelimit.allow(f"point:{point.id}"):
+        abort(
+            429,
+            message="Too many answers arrive at this collection point right now; retry shortly.",
+            headers={"Retry-After": str(current_app.config["SUBMISSION_RATE_WINDOW"])},
+        )
+    try:
+        response, created = submit(point, submission, channel, utcnow())
+    except AnswerError as exc:
+        db.session.rollback()
+        abort(422, message="Some answers have problems.", errors={"json": exc.problems})
+    except SubmissionRefused as exc:
+        db.session.rollback()
+        kwargs = {"errors": {"json": exc.problems}} if exc.problems else {}
+        abort(exc.status, message=exc.message, **kwargs)
+    db.session.commit()
+    return response, 201 if created else 200

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from ..questionnaires.models import Questionnaire, QuestionnaireVersion
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class PointKind(enum.StrEnum):
+    EVENT = "event"
+    WALK = "walk"
+    ONLINE = "online"
+
+
+class PointStatus(enum.StrEnum):
+    NOT_YET_OPEN = "not_yet_open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Channel(enum.StrEnum):
+    RESIDENT = "resident"  # the resident's own phone
+    STAFF = "staff"  # a staff tablet
+
+
+class CollectionPoint(db.Model):
+    """One place and time where answers are collected; its token is the QR code's URL."""
+
+    __tablename__ = "collection_point"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"), index=True)
+    # None: always serve the latest published version.
+    pinned_version_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_version.id"))
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    area: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[PointKind] = mapped_column(_enum(PointKind))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    questionnaire: Mapped[Questionnaire] = relationship(lazy="joined")
+    pinned_version: Mapped[QuestionnaireVersion | None] = relationship()
+
+    def status(self, now: datetime) -> PointStatus:
+        if now < self.opens_at:
+            return PointStatus.NOT_YET_OPEN
+        if self.closes_at is not None and now >= self.closes_at:
+            return PointStatus.CLOSED
+        return PointStatus.OPEN
+
+    @property
+    def served_version(self) -> QuestionnaireVersion | None:
+        """The version the form shows: the pinned one, else the latest published."""
+        return self.pinned_version or self.questionnaire.latest
+
+
+class Response(db.Model):
+    """One person's answers. Nothing here points to the person: no address, no agent,
+    no account, and only a coarse receipt time."""
+
+    __tablename__ = "response"
+
+    # Made by the client, so that a retry can never store the answer twice.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    collection_point_id: Mapped[int] = mapped_column(ForeignKey("collection_point.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answers: Mapped[dict] = mapped_column(JSON)
+    # Fingerprint of what was stored, to tell a replay from a different answer.
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    version: Mapped[QuestionnaireVersion] = relationship(lazy="joined")

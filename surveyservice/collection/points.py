@@ -1,0 +1,130 @@
+"""Creating, changing and closing collection points."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..database import utcnow
+from ..extensions import db
+from ..questionnaires.models import Questionnaire, QuestionnaireVersion, VersionStatus
+from .answers import unsupported_questions
+from .models import CollectionPoint
+
+# No 0/o, 1/l/i: the token is also written out on the poster for people to type.
+TOKEN_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # noqa: S105 (an alphabet)
+TOKEN_LENGTH = 16  # about 79 bits: not guessable, even without the rate limit
+
+
+class PointError(ValueError):
+    """A collection point that cannot be stored as asked: ``problems`` by field."""
+
+    def __init__(self, problems: dict[str, list[str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in problems.items()))
+
+
+def new_token() -> str:
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
+
+
+def list_points(org_id: int) -> list[CollectionPoint]:
+    return list(
+        db.session.execute(
+            select(CollectionPoint)
+            .filter_by(organisation_id=org_id)
+            .order_by(CollectionPoint.opens_at.desc(), CollectionPoint.id)
+        ).scalars()
+    )
+
+
+def find_point(org_id: int, point_id: int) -> CollectionPoint | None:
+    return db.session.execute(
+        select(CollectionPoint).filter_by(organisation_id=org_id, id=point_id)
+    ).scalar_one_or_none()
+
+
+def find_point_by_token(token: str) -> CollectionPoint | None:
+    if len(token) != TOKEN_LENGTH:
+        return None
+    return db.session.execute(select(CollectionPoint).filter_by(token=token)).scalar_one_or_none()
+
+
+def _resolve(org_id: int, fields: dict, point: CollectionPoint | None) -> dict:
+    """Check the fields that refer to other rows or to each other."""
+    problems: dict[str, list[str]] = {}
+    questionnaire = point.questionnaire if point else None
+    if "questionnaire" in fields:
+        questionnaire = db.session.execute(
+            select(Questionnaire).filter_by(organisation_id=org_id, slug=fields["questionnaire"])
+        ).scalar_one_or_none()
+        if questionnaire is None:
+            problems["questionnaire"] = [f"No questionnaire {fields['questionnaire']!r}."]
+    values = {k: v for k, v in fields.items() if k not in ("questionnaire", "version")}
+    if questionnaire is not None:
+        values["questionnaire"] = questionnaire
+        version = point.pinned_version if point and "version" not in fields else None
+        if fields.get("version") is not None:
+            version = next(
+                (v for v in questionnaire.published if v.number == fields["version"]), None
+            )
+            if version is None:
+                problems["version"] = [
+                    f"{questionnaire.slug} has no published version {fields['version']}."
+                ]
+        served = version or questionnaire.latest
+        if served is None:
+            problems["questionnaire"] = [f"{questionnaire.slug} has no published version yet."]
+        elif unsupported := unsupported_questions(served.definition):
+            problems["questionnaire"] = [
+                "The resident form cannot show these questions yet: " + ", ".join(unsupported)
+            ]
+        values["pinned_version"] = version
+    opens = values.get("opens_at", point.opens_at if point else None)
+    closes = values.get("closes_at", point.closes_at if point else None)
+    if opens is not None and closes is not None and closes <= opens:
+        problems["closes_at"] = ["It must be later than opens_at."]
+    if problems:
+        raise PointError(problems)
+    return values
+
+
+def create_point(org_id: int, fields: dict) -> CollectionPoint:
+    values = _resolve(org_id, fields, None)
+    values.setdefault("opens_at", utcnow())
+    point = CollectionPoint(organisation_id=org_id, token=new_token(), **values)
+    db.session.add(point)
+    db.session.flush()
+    return point
+
+
+def update_point(point: CollectionPoint, fields: dict) -> CollectionPoint:
+    for key, value in _resolve(point.organisation_id, fields, point).items():
+        setattr(point, key, value)
+    db.session.flush()
+    return point
+
+
+def close_point(point: CollectionPoint, now: datetime) -> CollectionPoint:
+    """Close now; a point that already closed keeps its closing time."""
+    if point.closes_at is None or point.closes_at > now:
+        point.closes_at = max(now, point.opens_at)
+    db.session.flush()
+    return point
+
+
+def published_version(point: CollectionPoint, number: int) -> QuestionnaireVersion | None:
+    """The version a response may be given on: the pinned one, or any published one
+    (a page loaded before a new version was published still answers the old one)."""
+    if point.pinned_version is not None:
+        return point.pinned_version if point.pinned_version.number == number else None
+    return next(
+        (
+            v
+            for v in point.questionnaire.versions
+            if v.status == VersionStatus.PUBLISHED and v.number == number
+        ),
+        None,
+    )

@@ -1,0 +1,82 @@
+from marshmallow import Schema, fields, validate
+
+from .models import Channel, PointKind, PointStatus
+
+
+def _enum_values(cls) -> list[str]:
+    return [m.value for m in cls]
+
+
+class PointSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    area = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "Free text; Sanden and Torpa are suggested",
+        },
+    )
+    kind = fields.Enum(PointKind, by_value=True, required=True)
+    questionnaire = fields.String(
+        required=True, metadata={"description": "The questionnaire's slug"}
+    )
+    version = fields.Integer(
+        strict=True,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "A pinned version number; null serves the latest published"},
+    )
+    opens_at = fields.AwareDateTime(default_timezone=None, metadata={"description": "Default: now"})
+    closes_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    token = fields.String(dump_only=True)
+    url = fields.String(
+        dump_only=True, metadata={"description": "The form's address (the QR code)"}
+    )
+    status = fields.Enum(PointStatus, by_value=True, dump_only=True)
+    served_version = fields.Integer(dump_only=True, allow_none=True)
+
+
+class PointChangeSchema(PointSchema):
+    """The fields to change; the others stay as they are."""
+
+
+class SubmissionSchema(Schema):
+    id = fields.UUID(
+        required=True, metadata={"description": "Made by the client; a retry sends it again"}
+    )
+    version = fields.Integer(
+        strict=True, required=True, metadata={"description": "The version number answered"}
+    )
+    language = fields.String(required=True, validate=validate.Length(max=16))
+    answers = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={
+            "description": "Question id → answer: an option value, a list of option values, "
+            "a number, true/false, a date (YYYY-MM-DD), a text, or a location "
+            '({"place": value} or {"lat": .., "lon": ..})'
+        },
+    )
+
+
+class StoredResponseSchema(Schema):
+    id = fields.UUID()
+    version = fields.Integer(attribute="version.number")
+    language = fields.String()
+    channel = fields.Enum(Channel, by_value=True)
+    received_at = fields.DateTime(metadata={"description": "Rounded down to the hour"})
+    answers = fields.Dict(
+        metadata={"description": "As stored: free text masked, positions coarsened"}
+    )
+
+
+class PublicPointSchema(Schema):
+    """What the resident form needs to know about a collection point."""
+
+    name = fields.String()
+    status = fields.Enum(PointStatus, by_value=True)
+    opens_at = fields.DateTime()
+    closes_at = fields.DateTime(allow_none=True)
+    version = fields.Integer()
+    definition = fields.Dict()

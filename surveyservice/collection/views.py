@@ -1,0 +1,220 @@
+"""The resident form at /f/<token>, its thank-you page, and the printable poster.
+
+The form page is the same for everyone who opens it in a language: no session,
+no cookie, no CSRF token, nothing per request. That keeps residents anonymous and
+lets the page be cached as it is. It works without script: a plain POST stores
+the answer too.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..accounts.auth import public, require_role
+from ..accounts.models import Role
+from ..database import utcnow
+from ..extensions import db
+from ..i18n import direction, translate
+from ..questionnaires.definition import text_in
+from . import ratelimit
+from .answers import AnswerError, visible_answers
+from .models import Channel, CollectionPoint, PointStatus
+from .points import find_point, find_point_by_token
+from .submissions import Submission, SubmissionRefused, submit
+
+bp = Blueprint("collection_form", __name__)
+
+
+def form_url(point: CollectionPoint) -> str:
+    """The form's absolute URL: what the QR code holds and the poster writes out."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    if base:
+        return f"{base.rstrip('/')}/f/{point.token}"
+    return url_for("collection_form.form", token=point.token, _external=True)
+
+
+def _point_or_404(token: str) -> CollectionPoint:
+    point = find_point_by_token(token)
+    if point is None:
+        abort(404)
+    return point
+
+
+def _language(definition: dict) -> str:
+    asked = request.args.get("lang") or request.form.get("language")
+    return asked if asked in definition["languages"] else definition["default_language"]
+
+
+def _page(template: str, point: CollectionPoint, definition: dict, status: int = 200, **context):
+    lang = _language(definition)
+    g.lang = lang
+
+    def t(value) -> str:
+        return "" if value is None else text_in(value, lang, definition["default_language"])
+
+    html = render_template(
+        template,
+        point=point,
+        definition=definition,
+        questions_by_id={q["id"]: q for q in definition["questions"]},
+        lang=lang,
+        t=t,
+        **context,
+    )
+    return html, status
+
+
+def _unavailable(point: CollectionPoint, status: PointStatus):
+    definition = point.served_version.definition
+    code = 410 if status == PointStatus.CLOSED else 403
+    return _page("collection/unavailable.html", point, definition, code, state=status.value)
+
+
+@bp.get("/f/<token>")
+def form(token):
+    point = _point_or_404(token)
+    status = point.status(utcnow())
+    if status != PointStatus.OPEN:
+        return _unavailable(point, status)
+    version = point.served_version
+    return _page(
+        "collection/form.html", point, version.definition, version=version, values={}, errors={}
+    )
+
+
+@bp.post("/f/<token>")
+@public
+def submit_form(token):
+    """The form without script: parse the fields, store, and show the thank-you page."""
+    point = _point_or_404(token)
+    version = point.served_version
+    definition = version.definition
+    language = _language(definition)
+    answers, errors = parse_form(definition, request.form)
+    if not errors:
+        if not ratelimit.allow(f"point:{point.id}"):
+            abort(429)
+        number = request.form.get("version", "")
+        submission = Submission(
+            id=uuid.uuid4(),
+            version=int(number) if number.isdigit() else version.number,
+            language=language,
+            answers=visible_answers(definition, answers),
+        )
+        try:
+            submit(point, submission, Channel.RESIDENT, utcnow())
+        except AnswerError as exc:
+            db.session.rollback()
+            errors = {qid: problem for qid, problem in exc.details.items()}
+        except SubmissionRefused as exc:
+            db.session.rollback()
+            if exc.status in (403, 410):
+                return _unavailable(point, point.status(utcnow()))
+            abort(exc.status)
+        else:
+            db.session.commit()
+            return redirect(url_for(".thanks", token=token, lang=language), 303)
+    return _page(
+        "collection/form.html",
+        point,
+        definition,
+        422,
+        version=version,
+        values=request.form,
+        errors=errors,
+    )
+
+
+@bp.get("/f/<token>/thanks")
+def thanks(token):
+    point = _point_or_404(token)
+    return _page("collection/thanks.html", point, point.served_version.definition)
+
+
+@bp.get("/collection-points/<int:point_id>/poster")
+@require_role(Role.STAFF)
+def poster(point_id):
+    point = find_point(current_user.organisation_id, point_id)
+    if point is None:
+        abort(404)
+    definition = point.served_version.definition
+    url = form_url(point)
+    languages = [
+        {
+            "code": code,
+            "dir": direction(code),
+            "title": text_in(definition["title"], code, definition["default_language"]),
+            "purpose": text_in(definition["description"], code, definition["default_language"])
+            if definition.get("description")
+            else "",
+            "scan": translate(
+                "Scan the code with your phone's camera and answer in a minute.", code
+            ),
+            "anonymous": translate(
+                "You are anonymous: we keep nothing that shows who you are.", code
+            ),
+        }
+        for code in definition["languages"]
+    ]
+    return render_template(
+        "collection/poster.html",
+        point=point,
+        url=url,
+        short_url=url.split("://", 1)[-1],
+        languages=languages,
+    )
+
+
+# --- the form without script -------------------------------------------------
+
+
+def parse_form(definition: dict, form) -> tuple[dict, dict]:
+    """Turn form fields into answers as the API takes them, with the fields that
+    could not even be read (a number that is not one) as errors."""
+    from .answers import Invalid
+
+    answers: dict = {}
+    errors: dict = {}
+    for question in definition["questions"]:
+        qid, kind = question["id"], question["type"]
+        if kind == "multi":
+            chosen = form.getlist(qid)
+            if chosen:
+                answers[qid] = chosen
+            continue
+        if kind == "location":
+            place = form.get(f"{qid}.place", "")
+            lat, lon = form.get(f"{qid}.lat", ""), form.get(f"{qid}.lon", "")
+            value: dict = {}
+            if place:
+                value["place"] = place
+            if lat and lon:
+                try:
+                    value["lat"], value["lon"] = float(lat), float(lon)
+                except ValueError:
+                    errors[qid] = Invalid("Not a position.")
+            if value:
+                answers[qid] = value
+            continue
+        raw = form.get(qid, "").strip()
+        if raw == "":
+            continue
+        if kind in ("scale", "number"):
+            try:
+                number = float(raw.replace(",", ".").replace("\u2212", "-"))
+            except ValueError:
+                errors[qid] = Invalid("Not a number.")
+                continue
+            if not math.isfinite(number):
+                errors[qid] = Invalid("Not a number.")
+                continue
+            answers[qid] = int(number) if number.is_integer() else number
+        elif kind == "yesno":
+            answers[qid] = {"true": True, "false": False}.get(raw, raw)
+        else:
+            answers[qid] = raw
+    return answers, errors

@@ -1,0 +1,1 @@
+"""Masking of personal data in free text and coarsening of positions and times."""

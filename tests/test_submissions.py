@@ -1,0 +1,241 @@
+"""Submitting answers: stored once, checked against the exact version, anonymous."""
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from surveyservice.collection.models import Response
+from surveyservice.database import utcnow
+from surveyservice.extensions import db
+
+from .conftest import make_app, make_definition
+
+
+@pytest.fixture
+def point(org, make_questionnaire, make_point):
+    return make_point(make_questionnaire(org))
+
+
+def body(**overrides):
+    return {
+        "id": str(uuid.uuid4()),
+        "version": 1,
+        "language": "sv",
+        "answers": {"safe_now": "unsafe", "why_unsafe": "Mörkt vid bryggan", "rating": 2},
+        **overrides,
+    }
+
+
+def post(client, point, payload, **kwargs):
+    return client.post(f"/api/v1/collect/{point.token}/responses", json=payload, **kwargs)
+
+
+def stored_rows():
+    db.session.expire_all()
+    return db.session.execute(sa.select(Response)).scalars().all()
+
+
+def test_a_valid_response_is_stored_once(client, point):
+    payload = body()
+    response = post(client, point, payload)
+    assert response.status_code == 201
+    assert response.json["id"] == payload["id"]
+    assert response.json["answers"] == payload["answers"]
+    assert response.json["channel"] == "resident"
+    (row,) = stored_rows()
+    assert str(row.id) == payload["id"]
+    assert row.version.number == 1
+    assert row.language == "sv"
+    assert row.answers == payload["answers"]
+
+
+def test_the_same_id_and_content_again_is_a_replay(client, point):
+    payload = body()
+    first = post(client, point, payload)
+    again = post(client, point, payload)
+    assert again.status_code == 200
+    assert again.json == first.json
+    assert len(stored_rows()) == 1
+
+
+def test_the_same_id_with_other_content_is_a_conflict(client, point):
+    payload = body()
+    post(client, point, payload)
+    other = post(client, point, {**payload, "answers": {"safe_now": "safe"}})
+    assert other.status_code == 409
+    assert payload["id"] in other.json["message"]
+    assert stored_rows()[0].answers["safe_now"] == "unsafe"
+
+
+def test_concurrent_retries_store_one_row(app, point):
+    payload = body()
+    url = f"/api/v1/collect/{point.token}/responses"
+
+    def send(_):
+        return app.test_client().post(url, json=payload).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(send, range(16)))
+    assert sorted(set(codes)) in ([200, 201], [201])
+    assert codes.count(201) == 1
+    assert len(stored_rows()) == 1
+
+
+def test_answers_are_checked_against_the_version_and_listed(client, point):
+    response = post(
+        client,
+        point,
+        body(answers={"safe_now": "safe", "why_unsafe": "x", "rating": 7, "extra": 1}),
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]["json"] == {
+        "answers.extra": ["Unknown question."],
+        "answers.rating": ["Expected at most 5."],
+        "answers.why_unsafe": ["This question is hidden by its condition; leave it out."],
+    }
+    assert stored_rows() == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"id": "not-a-uuid"}, "id"),
+        ({"version": "1"}, "version"),
+        ({"language": None}, "language"),
+        ({"answers": ["x"]}, "answers"),
+    ],
+)
+def test_malformed_envelope_is_422(client, point, payload, field):
+    response = post(client, point, body(**payload))
+    assert response.status_code == 422
+    assert field in response.json["errors"]["json"]
+
+
+def test_unknown_version_and_language_are_refused(client, point):
+    assert post(client, point, body(version=2)).json["errors"]["json"] == {
+        "version": ["Unknown version."]
+    }
+    assert post(client, point, body(language="ar")).json["errors"]["json"] == {
+        "language": ["Expected one of: sv, en."]
+    }
+
+
+def test_an_older_version_is_accepted_and_kept(client, api_as, coordinator, point):
+    api = api_as(coordinator)
+    changed = make_definition()
+    changed["questions"].append({"id": "more", "type": "text", "label": "Mer"})
+    api.put("/api/v1/questionnaires/sample/draft", json=changed)
+    api.post("/api/v1/questionnaires/sample/draft/publish")
+    assert post(client, point, body(version=1)).status_code == 201
+    assert (
+        post(client, point, body(version=2, answers={"safe_now": "safe", "more": "x"})).status_code
+        == 201
+    )
+    assert sorted(r.version.number for r in stored_rows()) == [1, 2]
+
+
+def test_closed_point_refuses_new_answers_but_replays_succeed(client, api_as, coordinator, point):
+    early = body()
+    post(client, point, early)
+    api_as(coordinator).post(f"/api/v1/collection-points/{point.id}/close")
+    refused = post(client, point, body())
+    assert refused.status_code == 410
+    assert refused.json["message"] == "This collection point has closed and takes no more answers."
+    assert post(client, point, early).status_code == 200
+    assert len(stored_rows()) == 1
+
+
+def test_point_not_yet_open_refuses(client, org, make_questionnaire, make_point):
+    point = make_point(make_questionnaire(org), opens_at=utcnow() + timedelta(hours=3))
+    response = post(client, point, body())
+    assert response.status_code == 403
+    assert response.json["message"] == "This collection point has not opened yet."
+
+
+def test_unknown_token_is_404(client, point):
+    response = client.post("/api/v1/collect/aaaaaaaaaaaaaaaa/responses", json=body())
+    assert response.status_code == 404
+    assert "No collection point" in response.json["message"]
+
+
+def test_huge_body_is_413_and_stores_nothing(client, point):
+    payload = body(answers={"safe_now": "unsafe", "why_unsafe": "x" * 100_000})
+    assert post(client, point, payload).status_code == 413
+    assert stored_rows() == []
+
+
+def test_nothing_identifying_is_stored(client, point):
+    post(
+        client,
+        point,
+        body(answers={"safe_now": "unsafe", "why_unsafe": "Ring mig 0701234567 eller a@b.se"}),
+        headers={
+            "User-Agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8)",
+            "X-Forwarded-For": "203.0.113.9",
+        },
+        environ_base={"REMOTE_ADDR": "198.51.100.23"},
+    )
+    (row,) = stored_rows()
+    everything = " ".join(
+        str(value) for value in db.session.execute(sa.text("SELECT * FROM response")).one()
+    )
+    for secret in ("198.51.100.23", "203.0.113.9", "Pixel 8", "Mozilla", "0701234567", "a@b.se"):
+        assert secret not in everything
+    assert row.received_at.minute == row.received_at.second == row.received_at.microsecond == 0
+    assert "Set-Cookie" not in client.get(f"/f/{point.token}").headers
+
+
+def test_response_columns_hold_nothing_about_the_person(app):
+    columns = {c.name for c in Response.__table__.columns}
+    assert columns == {
+        "id",
+        "organisation_id",
+        "collection_point_id",
+        "version_id",
+        "language",
+        "channel",
+        "received_at",
+        "answers",
+        "content_hash",
+    }
+
+
+def test_rate_limit_per_point_answers_429(test_databases, org, make_questionnaire):
+    from flask_migrate import upgrade
+
+    from surveyservice.accounts.accounts import create_organisation
+    from surveyservice.collection.points import create_point
+    from surveyservice.questionnaires.versions import create_questionnaire, publish_draft
+
+    app = make_app(test_databases.new("ratelimit"), SUBMISSION_RATE_LIMIT=3)
+    with app.app_context():
+        upgrade()
+        organisation = create_organisation("Test", "test")
+        questionnaire = create_questionnaire(organisation, make_definition())
+        publish_draft(questionnaire)
+        limited = create_point(
+            organisation.id,
+            {
+                "name": "x",
+                "area": "Sanden",
+                "kind": "event",
+                "questionnaire": "sample",
+                "opens_at": utcnow() - timedelta(hours=1),
+            },
+        )
+        db.session.commit()
+        token = limited.token
+        client = app.test_client()
+        codes = [
+            client.post(f"/api/v1/collect/{token}/responses", json=body()).status_code
+            for _ in range(5)
+        ]
+        assert codes == [201, 201, 201, 429, 429]
+        refused = client.post(f"/api/v1/collect/{token}/responses", json=body())
+        assert refused.headers["Retry-After"] == "60"
+        assert refused.json["code"] == 429
+        db.session.remove()
+        db.engine.dispose()
