@@ -6,7 +6,11 @@ FLASK := $(BIN)/flask --app surveyservice
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format bench clean
+AXE_VERSION := 4.10.3
+AXE := $(VENV)/axe-$(AXE_VERSION)/axe.min.js
+export AXE_JS := $(abspath $(AXE))
+
+.PHONY: run test format bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -28,8 +32,21 @@ run: $(VENV)/.installed-run
 	$(FLASK) users list
 	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
+# axe-core, the accessibility checker the browser tests inject into pages.
+$(AXE): | $(BIN)/python
+	@command -v npm >/dev/null || { echo "npm is needed to fetch axe-core (Debian: apt-get install npm)"; exit 1; }
+	mkdir -p $(dir $@)
+	cd $(dir $@) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && mv package/axe.min.js . && rm -rf package axe-core-$(AXE_VERSION).tgz
+
+## Chromium for the browser tests: Debian's package (Playwright's own download cannot work here)
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium zbar-tools >/dev/null; \
+	else echo "Browser tests need Chromium at /usr/bin/chromium: sudo apt-get install chromium zbar-tools"; fi
+
 ## Set up and run every test (TEST_DATABASE_URL=postgresql://... for PostgreSQL)
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(AXE) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -10,4 +10,3 @@ accesslog = os.environ.get("ACCESS_LOG", "-")
 # Time, request line, status, bytes, duration. No %(h)s, %(a)s, %(f)s or %({...}i)s.
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,66 @@
+"""Real browsers for the tests in this folder: Debian's Chromium driven by Playwright,
+against the app served from a thread on a free port, on the suite's database."""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+AXE_JS = Path(os.environ.get("AXE_JS", Path(__file__).parents[2] / ".venv/axe-4.10.3/axe.min.js"))
+
+
+def _require(thing: str, present: bool, how: str) -> None:
+    if present:
+        return
+    message = f"{thing} is missing: {how}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def live_server(_app):
+    server = make_server("127.0.0.1", 0, _app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    _require(
+        "Chromium",
+        shutil.which(CHROMIUM) is not None,
+        "run 'make browser' (Debian: apt-get install chromium)",
+    )
+    return {**browser_type_launch_args, "executable_path": CHROMIUM}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, live_server):
+    return {**browser_context_args, "base_url": live_server, "service_workers": "allow"}
+
+
+@pytest.fixture
+def axe():
+    """``axe(page)``: the serious and critical accessibility violations on the page."""
+    _require("axe-core", AXE_JS.exists(), "run 'make test', which fetches it with npm")
+
+    def run(page) -> list[dict]:
+        # Served from the page's own origin, so the strict Content-Security-Policy
+        # lets it run without switching the policy off.
+        page.route("**/__axe.js", lambda route: route.fulfill(path=str(AXE_JS)))
+        page.add_script_tag(url="/__axe.js")
+        result = page.evaluate("axe.run()")
+        return [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    return run

@@ -1,0 +1,91 @@
+"""The real server: gunicorn with the shipped settings keeps no address or agent in its logs."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn(app, tmp_path):
+    """Start gunicorn on the suite's database; yields (base URL, path of its log)."""
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+    }
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"gunicorn did not start: {log.read_text()}")
+        yield base, log
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_access_log_has_no_addresses_or_agents(gunicorn, org, make_questionnaire, make_point):
+    base, log = gunicorn
+    point = make_point(make_questionnaire(org))
+    headers = {
+        "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) SecretPhone/1.0",
+        "X-Forwarded-For": "203.0.113.77",
+        "X-Real-IP": "198.51.100.5",
+        "Referer": "https://elsewhere.example/page",
+    }
+    assert httpx.get(f"{base}/f/{point.token}", headers=headers).status_code == 200
+    answer = {
+        "id": str(uuid.uuid4()),
+        "version": 1,
+        "language": "sv",
+        "answers": {"safe_now": "safe"},
+    }
+    stored = httpx.post(
+        f"{base}/api/v1/collect/{point.token}/responses", json=answer, headers=headers
+    )
+    assert stored.status_code == 201
+    time.sleep(0.3)
+    text = log.read_text()
+    assert f'"GET /f/{point.token} HTTP/1.1" 200' in text
+    assert f'"POST /api/v1/collect/{point.token}/responses HTTP/1.1" 201' in text
+    for secret in (
+        "127.0.0.1 -",
+        "203.0.113.77",
+        "198.51.100.5",
+        "SecretPhone",
+        "iPhone",
+        "elsewhere",
+    ):
+        assert secret not in text, secret
