@@ -55,5 +55,10 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## Benchmark submissions against a trivial endpoint, under gunicorn, on SQLite and PostgreSQL
+bench: $(VENV)/.installed-run
+	@command -v wrk >/dev/null || { echo "The benchmark needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/submit.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

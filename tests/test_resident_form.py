@@ -131,3 +131,28 @@ def test_closed_and_not_yet_open_points_show_a_friendly_page(
 
 def test_unknown_token_is_404(client, sanden):
     assert client.get("/f/zzzzzzzzzzzzzzzz").status_code == 404
+
+
+def test_plain_post_from_a_page_of_an_older_version_is_stored_against_it(
+    client, sanden, api_as, coordinator
+):
+    api = api_as(coordinator)
+    definition = api.get("/api/v1/questionnaires/sanden-event/versions/1").json["definition"]
+    definition["questions"] = definition["questions"][:3]
+    api.put("/api/v1/questionnaires/sanden-event/draft", json=definition)
+    assert api.post("/api/v1/questionnaires/sanden-event/draft/publish").json["number"] == 2
+    page = client.get(f"/f/{sanden.token}").get_data(as_text=True)
+    assert '<input type="hidden" name="version" value="2">' in page
+    client.post(
+        f"/f/{sanden.token}",
+        data={
+            "version": "1",
+            "language": "sv",
+            "safety_now": "very_safe",
+            "safety_evening": "very_safe",
+            "comment": "Från en gammal sida",
+        },
+    )
+    (row,) = rows()
+    assert row.version.number == 1
+    assert row.answers["comment"] == "Från en gammal sida"

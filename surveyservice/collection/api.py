@@ -11,10 +11,18 @@ from ..accounts.models import Role
 from ..database import utcnow
 from ..errors import Blueprint
 from ..extensions import db
-from . import ratelimit
 from .answers import AnswerError
 from .models import Channel, CollectionPoint
-from .points import PointError, close_point, create_point, find_point, list_points, update_point
+from .points import (
+    PointError,
+    close_point,
+    create_point,
+    find_point,
+    find_point_by_token,
+    find_point_for_answer,
+    list_points,
+    update_point,
+)
 from .qr import qr_png, qr_svg
 from .schemas import (
     PointChangeSchema,
@@ -23,7 +31,7 @@ from .schemas import (
     StoredResponseSchema,
     SubmissionSchema,
 )
-from .submissions import Submission, SubmissionRefused, submit
+from .submissions import Stored, Submission, SubmissionRefused, submit
 from .views import form_url
 
 blp = Blueprint(
@@ -139,12 +147,13 @@ class QrPng(MethodView):
         return HttpResponse(qr_png(form_url(get_point_or_404(point_id))), mimetype="image/png")
 
 
-def get_open_token_or_404(token: str) -> CollectionPoint:
-    from .points import find_point_by_token
+NO_SUCH_POINT = "No collection point has this address. Check the link or QR code."
 
+
+def get_point_by_token_or_404(token: str) -> CollectionPoint:
     point = find_point_by_token(token)
     if point is None:
-        abort(404, message="No collection point has this address. Check the link or QR code.")
+        abort(404, message=NO_SUCH_POINT)
     return point
 
 
@@ -160,7 +169,7 @@ class PublicPoint(MethodView):
     @collect_blp.response(200, PublicPointSchema)
     def get(self, token):
         """The point's status and the questionnaire version it serves."""
-        point = get_open_token_or_404(token)
+        point = get_point_by_token_or_404(token)
         version = point.served_version
         return {
             "name": point.name,
@@ -187,26 +196,39 @@ class Responses(MethodView):
     @collect_blp.alt_response(429, description="Too many answers to this point; retry later")
     def post(self, body, token):
         """Store one response. Sending the same id again stores nothing new."""
-        point = get_open_token_or_404(token)
-        return store_response(point, Submission(**body), Channel.RESIDENT)
+        return store_response(token, Submission(**body), Channel.RESIDENT)
 
 
-def store_response(point: CollectionPoint, submission: Submission, channel: Channel):
+def store_response(token: str, submission: Submission, channel: Channel):
     """Submit and commit, answering 201 (stored), 200 (replay) or an error."""
-    if not ratelimit.allow(f"point:{point.id}"):
-        abort(
-            429,
-            message="Too many answers arrive at this collection point right now; retry shortly.",
-            headers={"Retry-After": str(current_app.config["SUBMISSION_RATE_WINDOW"])},
-        )
+    found = find_point_for_answer(token, submission.version)
+    if found is None:
+        abort(404, message=NO_SUCH_POINT)
+    point, version = found
     try:
-        response, created = submit(point, submission, channel, utcnow())
+        stored = submit(point, version, submission, channel, utcnow())
     except AnswerError as exc:
         db.session.rollback()
         abort(422, message="Some answers have problems.", errors={"json": exc.problems})
     except SubmissionRefused as exc:
         db.session.rollback()
         kwargs = {"errors": {"json": exc.problems}} if exc.problems else {}
+        if exc.status == 429:
+            kwargs["headers"] = {"Retry-After": str(current_app.config["SUBMISSION_RATE_WINDOW"])}
         abort(exc.status, message=exc.message, **kwargs)
+    # Read the reply before the commit, which would expire the row and cost a reload.
+    reply = stored_view(stored)
     db.session.commit()
-    return response, 201 if created else 200
+    return reply, 201 if stored.created else 200
+
+
+def stored_view(stored: Stored) -> dict:
+    response = stored.response
+    return {
+        "id": response.id,
+        "version": stored.version,
+        "language": response.language,
+        "channel": response.channel,
+        "received_at": response.received_at,
+        "answers": response.answers,
+    }

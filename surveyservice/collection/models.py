@@ -51,7 +51,7 @@ class CollectionPoint(db.Model):
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    questionnaire: Mapped[Questionnaire] = relationship(lazy="joined")
+    questionnaire: Mapped[Questionnaire] = relationship()
     pinned_version: Mapped[QuestionnaireVersion | None] = relationship()
 
     def status(self, now: datetime) -> PointStatus:

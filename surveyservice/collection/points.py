@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
 from ..database import utcnow
 from ..extensions import db
@@ -115,16 +115,40 @@ def close_point(point: CollectionPoint, now: datetime) -> CollectionPoint:
     return point
 
 
-def published_version(point: CollectionPoint, number: int) -> QuestionnaireVersion | None:
-    """The version a response may be given on: the pinned one, or any published one
-    (a page loaded before a new version was published still answers the old one)."""
-    if point.pinned_version is not None:
-        return point.pinned_version if point.pinned_version.number == number else None
-    return next(
-        (
-            v
-            for v in point.questionnaire.versions
-            if v.status == VersionStatus.PUBLISHED and v.number == number
+VersionRef = tuple[int, str]  # a published version's id and content hash
+
+
+# Built once: answers are the hot path, and this is all they need to look up.
+_POINT_AND_VERSION = (
+    select(CollectionPoint, QuestionnaireVersion.id, QuestionnaireVersion.content_hash)
+    .outerjoin(
+        QuestionnaireVersion,
+        and_(
+            QuestionnaireVersion.questionnaire_id == CollectionPoint.questionnaire_id,
+            QuestionnaireVersion.number == bindparam("number"),
+            QuestionnaireVersion.status == VersionStatus.PUBLISHED,
         ),
-        None,
     )
+    .where(CollectionPoint.token == bindparam("token"))
+)
+
+
+def find_point_for_answer(
+    token: str, number: int
+) -> tuple[CollectionPoint, VersionRef | None] | None:
+    """The point with this token, and the version ``number`` if the point takes it,
+    in one query.
+
+    A point takes its pinned version, or else any published one: a page loaded before
+    a new version was published still answers the old one.
+    """
+    if len(token) != TOKEN_LENGTH:
+        return None
+    row = db.session.execute(_POINT_AND_VERSION, {"token": token, "number": number}).one_or_none()
+    if row is None:
+        return None
+    point, version_id, content_hash = row
+    pinned = point.pinned_version_id
+    if version_id is None or (pinned is not None and version_id != pinned):
+        return point, None
+    return point, (version_id, content_hash)

@@ -3,6 +3,10 @@
 The counters live in the database (the default, nothing else to run) or in Redis
 (``RATE_LIMIT_STORAGE=redis://...``). They are keyed by collection point, never by
 anything that comes from the person: no address is read, so none can be kept.
+
+In the database the count is part of the request's own transaction, so it costs no
+extra commit: what is limited is the number of responses stored per window. A request
+refused for bad input writes nothing and is not counted.
 """
 
 from __future__ import annotations
@@ -26,38 +30,50 @@ counter_table = sa.Table(
 )
 
 
+def _upsert(dialect: str):
+    """INSERT ... ON CONFLICT DO UPDATE ... RETURNING, built once per dialect."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(counter_table)
+    return (
+        insert.values(key=sa.bindparam("key"), count=1, expires_at=sa.bindparam("expires_at"))
+        .on_conflict_do_update(index_elements=["key"], set_={"count": counter_table.c.count + 1})
+        .returning(counter_table.c.count)
+    )
+
+
 class DatabaseCounters:
+    def __init__(self):
+        self._statements: dict[str, sa.Insert] = {}
+
     def hit(self, key: str, window: int) -> int:
         """Count one hit in the current window and return the window's count."""
-        now = time.time()
-        window_key = f"{key}:{int(now // window)}"
-        expires = datetime.fromtimestamp((int(now // window) + 1) * window, UTC)
-        dialect = db.engine.dialect.name
-        insert = (postgresql if dialect == "postgresql" else sqlite).insert(counter_table)
-        statement = insert.values(key=window_key, count=1, expires_at=expires)
-        statement = statement.on_conflict_do_update(
-            index_elements=["key"], set_={"count": counter_table.c.count + 1}
-        ).returning(counter_table.c.count)
-        # A connection of its own: the count must stick even when the request fails.
-        with db.engine.begin() as connection:
-            count = connection.execute(statement).scalar_one()
-            if count == 1:
-                connection.execute(
-                    counter_table.delete().where(
-                        counter_table.c.expires_at < datetime.now(UTC) - timedelta(seconds=window)
-                    )
+        index = int(time.time() // window)
+        dialect = db.session.get_bind().dialect.name
+        statement = self._statements.get(dialect)
+        if statement is None:
+            statement = self._statements[dialect] = _upsert(dialect)
+        expires = datetime.fromtimestamp((index + 1) * window, UTC)
+        count = db.session.execute(
+            statement, {"key": f"{key}:{index}", "expires_at": expires}
+        ).scalar_one()
+        if count == 1:
+            # A new window: forget the ones that ended.
+            db.session.execute(
+                counter_table.delete().where(
+                    counter_table.c.expires_at < datetime.now(UTC) - timedelta(seconds=window)
                 )
+            )
         return count
 
 
 class RedisCounters:
-    def __init__(self, url: str):
+    def __init__(self, url: str, prefix: str = "surveyservice:rate:"):
         import redis
 
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.prefix = prefix
 
     def hit(self, key: str, window: int) -> int:
-        window_key = f"surveyservice:rate:{key}:{int(time.time() // window)}"
+        window_key = f"{self.prefix}{key}:{int(time.time() // window)}"
         pipe = self.client.pipeline()
         pipe.incr(window_key)
         pipe.expire(window_key, window * 2)

@@ -62,7 +62,7 @@ class SubmissionSchema(Schema):
 
 class StoredResponseSchema(Schema):
     id = fields.UUID()
-    version = fields.Integer(attribute="version.number")
+    version = fields.Integer()
     language = fields.String()
     channel = fields.Enum(Channel, by_value=True)
     received_at = fields.DateTime(metadata={"description": "Rounded down to the hour"})

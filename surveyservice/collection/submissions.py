@@ -12,9 +12,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..privacy.coarsening import coarsen_time
+from ..questionnaires.versions import published_definition
+from . import ratelimit
 from .answers import check_answers
 from .models import Channel, CollectionPoint, PointStatus, Response
-from .points import published_version
+from .points import VersionRef
 
 
 @dataclass(frozen=True)
@@ -38,29 +40,43 @@ def _fingerprint(point: CollectionPoint, version_id: int, sub: Submission, chann
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-def _replay(existing: Response, fingerprint: str) -> tuple[Response, bool]:
+@dataclass(frozen=True)
+class Stored:
+    """What a submission came to: the row, whether it is new, and its version's number."""
+
+    response: Response
+    created: bool
+    version: int
+
+
+def _replay(existing: Response, fingerprint: str) -> Stored:
     if existing.content_hash != fingerprint:
         raise SubmissionRefused(
             409, f"A different response with the id {existing.id} is already stored."
         )
-    return existing, False
+    return Stored(existing, False, existing.version.number)
 
 
 def submit(
-    point: CollectionPoint, sub: Submission, channel: Channel, now: datetime
-) -> tuple[Response, bool]:
-    """Store the response; say whether it is new (False: a replay of a stored one).
+    point: CollectionPoint,
+    version: VersionRef | None,
+    sub: Submission,
+    channel: Channel,
+    now: datetime,
+) -> Stored:
+    """Store the response, or find that it was stored before (a replay).
 
-    The primary key is the client's id, so two concurrent retries cannot both insert.
+    The primary key is the client's id: two concurrent retries cannot both insert,
+    and the one that loses finds the other's row.
     """
-    version = published_version(point, sub.version)
     if version is None:
         raise SubmissionRefused(
             422,
             "This collection point does not take that version.",
             {"version": ["Unknown version."]},
         )
-    definition = version.definition
+    version_id, version_hash = version
+    definition = published_definition(version_id, version_hash)
     if sub.language not in definition["languages"]:
         raise SubmissionRefused(
             422,
@@ -68,35 +84,44 @@ def submit(
             {"language": [f"Expected one of: {', '.join(definition['languages'])}."]},
         )
     answers = check_answers(definition, sub.answers, precise_positions=False)
-    fingerprint = _fingerprint(point, version.id, sub, channel, answers)
+    fingerprint = _fingerprint(point, version_id, sub, channel, answers)
 
-    existing = db.session.get(Response, sub.id)
-    if existing is not None:
-        return _replay(existing, fingerprint)
     status = point.status(now)
-    if status == PointStatus.CLOSED:
-        raise SubmissionRefused(410, "This collection point has closed and takes no more answers.")
-    if status == PointStatus.NOT_YET_OPEN:
+    if status != PointStatus.OPEN:
+        existing = db.session.get(Response, sub.id)
+        if existing is not None:
+            return _replay(existing, fingerprint)
+        if status == PointStatus.CLOSED:
+            raise SubmissionRefused(
+                410, "This collection point has closed and takes no more answers."
+            )
         raise SubmissionRefused(403, "This collection point has not opened yet.")
 
     response = Response(
         id=sub.id,
         organisation_id=point.organisation_id,
         collection_point_id=point.id,
-        version_id=version.id,
+        version_id=version_id,
         language=sub.language,
         channel=channel,
         received_at=coarsen_time(now),
         answers=answers,
         content_hash=fingerprint,
     )
+    db.session.add(response)
     try:
-        with db.session.begin_nested():
-            db.session.add(response)
+        db.session.flush()
     except IntegrityError:
-        # Another request stored the same id a moment ago.
-        existing = db.session.get(Response, sub.id, populate_existing=True)
+        # This id is stored already: by an earlier try, or by a retry a moment ago.
+        db.session.rollback()
+        existing = db.session.get(Response, sub.id)
         if existing is None:
             raise
         return _replay(existing, fingerprint)
-    return response, True
+    # Counted once stored, so that retries of stored answers always get through and
+    # input refused above costs no count.
+    if not ratelimit.allow(f"point:{point.id}"):
+        raise SubmissionRefused(
+            429, "Too many answers arrive at this collection point right now; retry shortly."
+        )
+    return Stored(response, True, sub.version)

@@ -20,10 +20,10 @@ from ..database import utcnow
 from ..extensions import db
 from ..i18n import direction, translate
 from ..questionnaires.definition import text_in
-from . import ratelimit
+from ..questionnaires.versions import published_definition
 from .answers import AnswerError, visible_answers
 from .models import Channel, CollectionPoint, PointStatus
-from .points import find_point, find_point_by_token
+from .points import find_point, find_point_by_token, find_point_for_answer
 from .submissions import Submission, SubmissionRefused, submit
 
 bp = Blueprint("collection_form", __name__)
@@ -82,7 +82,12 @@ def form(token):
         return _unavailable(point, status)
     version = point.served_version
     return _page(
-        "collection/form.html", point, version.definition, version=version, values={}, errors={}
+        "collection/form.html",
+        point,
+        version.definition,
+        version_number=version.number,
+        values={},
+        errors={},
     )
 
 
@@ -90,26 +95,31 @@ def form(token):
 @public
 def submit_form(token):
     """The form without script: parse the fields, store, and show the thank-you page."""
-    point = _point_or_404(token)
-    version = point.served_version
-    definition = version.definition
+    number = request.form.get("version", "")
+    version_number = int(number) if number.isdigit() else 0
+    found = find_point_for_answer(token, version_number)
+    if found is None:
+        abort(404)
+    point, ref = found
+    if ref is None:
+        # A page of a version this point no longer takes: answer the current one.
+        served = point.served_version
+        ref, version_number = (served.id, served.content_hash), served.number
+    definition = published_definition(*ref)
     language = _language(definition)
     answers, errors = parse_form(definition, request.form)
     if not errors:
-        if not ratelimit.allow(f"point:{point.id}"):
-            abort(429)
-        number = request.form.get("version", "")
         submission = Submission(
             id=uuid.uuid4(),
-            version=int(number) if number.isdigit() else version.number,
+            version=version_number,
             language=language,
             answers=visible_answers(definition, answers),
         )
         try:
-            submit(point, submission, Channel.RESIDENT, utcnow())
+            submit(point, ref, submission, Channel.RESIDENT, utcnow())
         except AnswerError as exc:
             db.session.rollback()
-            errors = {qid: problem for qid, problem in exc.details.items()}
+            errors = dict(exc.details)
         except SubmissionRefused as exc:
             db.session.rollback()
             if exc.status in (403, 410):
@@ -123,7 +133,7 @@ def submit_form(token):
         point,
         definition,
         422,
-        version=version,
+        version_number=version_number,
         values=request.form,
         errors=errors,
     )

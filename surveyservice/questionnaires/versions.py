@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from sqlalchemy import func, select
 
 from ..accounts.models import Organisation
@@ -136,6 +138,25 @@ def publish_definition(questionnaire: Questionnaire, data: dict) -> Questionnair
     questionnaire.versions.append(version)
     db.session.flush()
     return version
+
+
+# Published versions never change, so a process may keep their parsed definitions:
+# a cache of immutable data keyed by content, never state that differs between workers.
+_DEFINITIONS: OrderedDict[str, dict] = OrderedDict()
+_DEFINITIONS_KEPT = 64
+
+
+def published_definition(version_id: int, content_hash: str) -> dict:
+    """A published version's definition (read-only: callers must not change it)."""
+    definition = _DEFINITIONS.get(content_hash)
+    if definition is None:
+        definition = db.session.execute(
+            select(QuestionnaireVersion.definition).filter_by(id=version_id)
+        ).scalar_one()
+        _DEFINITIONS[content_hash] = definition
+        while len(_DEFINITIONS) > _DEFINITIONS_KEPT:
+            _DEFINITIONS.popitem(last=False)
+    return definition
 
 
 def get_version(questionnaire: Questionnaire, ref: str | int) -> QuestionnaireVersion:

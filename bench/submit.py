@@ -1,0 +1,240 @@
+"""Benchmark: responses stored per second under gunicorn, next to a trivial endpoint.
+
+Starts the service under gunicorn on SQLite and (when reachable) on PostgreSQL,
+sends valid submissions from many concurrent clients with wrk for a fixed time,
+and reports responses stored per second with p50/p99 latency, beside the same
+server answering GET /healthz in the same run: the ceiling this machine allows.
+
+    .venv/bin/python bench/submit.py [--seconds 15] [--connections 50]
+
+Needs wrk (Debian: apt-get install wrk). PostgreSQL is taken from
+BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test); the
+benchmark makes a database of its own there and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from surveyservice import create_app  # noqa: E402
+from surveyservice.config import database_url  # noqa: E402
+
+PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SECRET = "bench-secret-key-bench-secret-key-0123456789"  # noqa: S105 (a throwaway server)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(url: str) -> str:
+    """Migrate the database and make an open collection point; return its token."""
+    from flask_migrate import upgrade
+
+    from surveyservice.accounts.accounts import create_organisation
+    from surveyservice.collection.points import create_point
+    from surveyservice.database import utcnow
+    from surveyservice.extensions import db
+    from surveyservice.questionnaires.sync import sync_folder
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
+    with app.app_context():
+        upgrade()
+        org = create_organisation("Bench", "bench")
+        sync_folder(org, ROOT / "forms")
+        from surveyservice.questionnaires.versions import find_questionnaire
+
+        point = create_point(
+            org.id,
+            {
+                "name": "Bench",
+                "area": "Sanden",
+                "kind": "event",
+                "questionnaire": find_questionnaire(org.id, "sanden-event").slug,
+                "opens_at": utcnow() - timedelta(hours=1),
+            },
+        )
+        db.session.commit()
+        token = point.token
+        db.engine.dispose()
+    return token
+
+
+def count_responses(url: str) -> int:
+    engine = sa.create_engine(database_url(url))
+    with engine.connect() as connection:
+        count = connection.execute(sa.text("SELECT count(*) FROM response")).scalar_one()
+    engine.dispose()
+    return count
+
+
+def run_wrk(base: str, path: str, seconds: int, connections: int, script: Path | None, env: dict):
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    if script:
+        command += ["-s", str(script)]
+    result = subprocess.run(
+        [*command, base + path], capture_output=True, text=True, env=env, check=True
+    )
+    return parse_wrk(result.stdout)
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def parse_wrk(output: str) -> dict:
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.M))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "requests": requests,
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": _ms(percentiles["50"]),
+        "p99": _ms(percentiles["99"]),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": errors.group(1).strip() if errors else "none",
+    }
+
+
+def bench(label: str, url: str, seconds: int, connections: int, workers: int, limiter: str) -> dict:
+    token = prepare(url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+        "ACCESS_LOG": "/dev/null",
+        "SUBMISSION_RATE_LIMIT": "100000000",
+        "RATE_LIMIT_STORAGE": limiter,
+        "BENCH_TOKEN": token,
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 (http only)
+                break
+            except OSError:
+                time.sleep(0.1)
+        trivial = run_wrk(base, "/healthz", seconds, connections, None, env)
+        before = count_responses(url)
+        started = time.monotonic()
+        submit = run_wrk(
+            base,
+            f"/api/v1/collect/{token}/responses",
+            seconds,
+            connections,
+            ROOT / "bench" / "submit.lua",
+            env,
+        )
+        elapsed = time.monotonic() - started
+        stored = count_responses(url) - before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    submit["stored"] = stored
+    submit["stored_per_s"] = stored / elapsed
+    return {"label": label, "trivial": trivial, "submit": submit}
+
+
+def report(result: dict, connections: int) -> None:
+    t, s = result["trivial"], result["submit"]
+    ratio = s["rps"] / t["rps"] if t["rps"] else 0.0
+    print(f"\n{result['label']} ({connections} concurrent clients)")
+    for name, m in (("GET /healthz", t), ("POST responses", s)):
+        print(
+            f"  {name:17s}{m['rps']:8.0f} req/s   p50 {m['p50']:6.1f} ms   p99 {m['p99']:6.1f} ms"
+        )
+    print(
+        f"  stored           {s['stored_per_s']:8.0f} responses/s ({s['stored']} in all; "
+        f"non-2xx {s['non_2xx']}; socket errors {s['socket_errors']})"
+    )
+    rate = "met" if ratio >= 0.5 else "NOT met"
+    latency = "met" if s["p99"] < 50 else "NOT met"
+    print(
+        f"  submissions at {ratio:.0%} of the trivial rate (aim >= 50 %: {rate}); "
+        f"p99 {s['p99']:.1f} ms (aim < 50 ms: {latency})"
+    )
+
+
+def postgres_database() -> tuple[str, callable] | None:
+    admin = sa.create_engine(database_url(PG_URL), isolation_level="AUTOCOMMIT")
+    name = f"surveyservice_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        print(f"PostgreSQL at {PG_URL} is not reachable ({exc.orig}); measuring SQLite only.")
+        return None
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    url = sa.engine.make_url(database_url(PG_URL)).set(database=name)
+    return url.render_as_string(hide_password=False), drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2)
+    parser.add_argument(
+        "--rate-limit-storage",
+        default="database",
+        help="where the rate-limit counters live: 'database' (default) or a redis:// URL",
+    )
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    limiter = args.rate_limit_storage
+    print(
+        f"{os.cpu_count()} cores; gunicorn with {args.workers} sync workers; "
+        f"{args.seconds} s per measurement; rate-limit counters in {limiter}"
+    )
+    run = (args.seconds, args.connections, args.workers, limiter)
+    with tempfile.TemporaryDirectory() as folder:
+        report(bench("SQLite", f"sqlite:///{folder}/bench.sqlite", *run), args.connections)
+    pg = postgres_database()
+    if pg:
+        url, drop = pg
+        try:
+            report(bench("PostgreSQL", url, *run), args.connections)
+        finally:
+            drop()
+
+
+if __name__ == "__main__":
+    main()
