@@ -38,12 +38,17 @@ $(AXE): | $(BIN)/python
 	mkdir -p $(dir $@)
 	cd $(dir $@) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && mv package/axe.min.js . && rm -rf package axe-core-$(AXE_VERSION).tgz
 
-## Chromium for the browser tests: Debian's package (Playwright's own download cannot work here)
+## Tools the tests drive: Debian's Chromium (Playwright's own download cannot work here)
+## and zbarimg, a QR decoder. Installed when make runs as root on Debian; named otherwise.
 browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium zbar-tools >/dev/null; \
-	else echo "Browser tests need Chromium at /usr/bin/chromium: sudo apt-get install chromium zbar-tools"; fi
+		echo "Installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "The browser and QR tests need:$$missing (sudo apt-get install$$missing)"; fi
 
 ## Set up and run every test (TEST_DATABASE_URL=postgresql://... for PostgreSQL)
 test: $(VENV)/.installed-test $(AXE) browser
