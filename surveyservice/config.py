@@ -123,6 +123,8 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "SUBMISSION_RATE_WINDOW": parse_int(
             "SUBMISSION_RATE_WINDOW", _read(env, "SUBMISSION_RATE_WINDOW") or "60", 1
         ),
+        # How long after closing a point still takes answers a tablet recorded while open.
+        "CLOSED_GRACE_DAYS": parse_int("CLOSED_GRACE_DAYS", _read(env, "CLOSED_GRACE_DAYS") or "7"),
         "PASSWORD_HASH_METHOD": _read(env, "PASSWORD_HASH_METHOD") or "scrypt",
         "WTF_CSRF_TIME_LIMIT": None,
         # CSRF is enforced in one place, by surveyservice.accounts.auth.

@@ -39,6 +39,7 @@ PUBLIC = {
     "/api/v1/docs",
     "/api/v1/collect/<token>",
     "/api/v1/collect/<token>/responses",
+    "/api/v1/collect/<token>/responses:batch",
 }
 
 

@@ -200,6 +200,7 @@ def test_response_columns_hold_nothing_about_the_person(app):
         "language",
         "channel",
         "received_at",
+        "recorded_at",
         "answers",
         "content_hash",
     }

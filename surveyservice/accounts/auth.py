@@ -82,6 +82,21 @@ def require_role(role: Role) -> Callable:
     return decorator
 
 
+def is_staff_of(organisation_id: int) -> bool:
+    """Whether the request comes from a staff member (or above) of the organisation.
+
+    On the public endpoints a session cookie alone proves nothing another site could
+    not send, so it also needs the CSRF header; a bearer token needs none.
+    """
+    if not current_user.is_authenticated or not current_user.has_role(Role.STAFF):
+        return False
+    if current_user.organisation_id != organisation_id:
+        return False
+    if bearer_token() is None:
+        csrf.protect()
+    return True
+
+
 def public(view: Callable) -> Callable:
     """Mark a view that anonymous residents post to: no session, so no CSRF token."""
     view.csrf_exempt = True

@@ -1,18 +1,22 @@
 """The collection API: collection points for staff, and the public submission endpoint."""
 
+from datetime import timedelta
+
 from flask import Response as HttpResponse
 from flask import current_app, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import abort
+from marshmallow import ValidationError
 
-from ..accounts.auth import public, require_role
+from ..accounts.auth import is_staff_of, public, require_role
 from ..accounts.models import Role
 from ..database import utcnow
+from ..error_paths import flatten_errors
 from ..errors import Blueprint
 from ..extensions import db
 from .answers import AnswerError
-from .models import Channel, CollectionPoint
+from .models import Channel, CollectionPoint, Response
 from .points import (
     PointError,
     close_point,
@@ -25,6 +29,8 @@ from .points import (
 )
 from .qr import qr_png, qr_svg
 from .schemas import (
+    BatchResultSchema,
+    BatchSchema,
     PointChangeSchema,
     PointSchema,
     PublicPointSchema,
@@ -159,8 +165,12 @@ def get_point_by_token_or_404(token: str) -> CollectionPoint:
 
 @collect_blp.before_request
 def limit_body_size():
-    # A response is small; refuse anything larger before reading it.
-    request.max_content_length = current_app.config["SUBMISSION_MAX_BYTES"]
+    # A response is small; refuse anything larger before reading it. A batch holds
+    # up to 100 of them.
+    limit = current_app.config["SUBMISSION_MAX_BYTES"]
+    if request.endpoint == "collect.Batch":
+        limit *= 16
+    request.max_content_length = limit
 
 
 @collect_blp.route("/<token>")
@@ -190,36 +200,87 @@ class Responses(MethodView):
     @collect_blp.alt_response(
         200, schema=StoredResponseSchema, description="Already stored: a replay"
     )
+    @collect_blp.alt_response(403, description="Not open yet, or staff answers without staff")
     @collect_blp.alt_response(409, description="Another response has this id")
     @collect_blp.alt_response(410, description="The collection point has closed")
     @collect_blp.alt_response(413, description="The body is too large")
     @collect_blp.alt_response(429, description="Too many answers to this point; retry later")
     def post(self, body, token):
         """Store one response. Sending the same id again stores nothing new."""
-        return store_response(token, Submission(**body), Channel.RESIDENT)
+        status, payload, headers = store_one(token, Submission(**body))
+        if status >= 400:
+            abort(status, **payload, headers=headers)
+        return payload, status
 
 
-def store_response(token: str, submission: Submission, channel: Channel):
-    """Submit and commit, answering 201 (stored), 200 (replay) or an error."""
+@collect_blp.route("/<token>/responses:batch")
+class Batch(MethodView):
+    @public
+    @collect_blp.doc(security=[])
+    @collect_blp.arguments(BatchSchema)
+    @collect_blp.response(200, BatchResultSchema)
+    def post(self, body, token):
+        """Store up to 100 responses, each on its own: one result per response, in order.
+
+        For a device sending its queue: each result says 201 (stored), 200 (stored
+        before) or an error with the same message the single endpoint gives.
+        """
+        results = []
+        for item in body["responses"]:
+            try:
+                submission = Submission(**SubmissionSchema().load(item))
+            except ValidationError as exc:
+                status, payload = (
+                    422,
+                    {
+                        "message": "The response is malformed.",
+                        "errors": {"json": flatten_errors(exc.messages)},
+                    },
+                )
+            else:
+                status, payload, _headers = store_one(token, submission)
+            if status < 400:
+                payload = {"message": "Stored." if status == 201 else "Stored before."}
+            # Each response is a unit of work of its own: forget the rows the last one
+            # loaded, or a later item with the same id would clash with them.
+            for row in [o for o in db.session.identity_map.values() if isinstance(o, Response)]:
+                db.session.expunge(row)
+            item_id = item.get("id") if isinstance(item, dict) else None
+            results.append({"id": str(item_id) if item_id else None, "status": status, **payload})
+        return {"results": results}
+
+
+def store_one(token: str, submission: Submission) -> tuple[int, dict, dict]:
+    """Submit and commit one response: (status, reply or error, headers)."""
     found = find_point_for_answer(token, submission.version)
     if found is None:
-        abort(404, message=NO_SUCH_POINT)
+        return 404, {"message": NO_SUCH_POINT}, {}
     point, version = found
+    if submission.channel == Channel.STAFF and not is_staff_of(point.organisation_id):
+        return (
+            403,
+            {"message": "Staff answers need a staff member of this organisation signed in."},
+            {},
+        )
+    grace = timedelta(days=current_app.config["CLOSED_GRACE_DAYS"])
     try:
-        stored = submit(point, version, submission, channel, utcnow())
+        stored = submit(point, version, submission, utcnow(), grace)
     except AnswerError as exc:
         db.session.rollback()
-        abort(422, message="Some answers have problems.", errors={"json": exc.problems})
+        return 422, {"message": "Some answers have problems.", "errors": {"json": exc.problems}}, {}
     except SubmissionRefused as exc:
         db.session.rollback()
-        kwargs = {"errors": {"json": exc.problems}} if exc.problems else {}
+        payload = {"message": exc.message}
+        if exc.problems:
+            payload["errors"] = {"json": exc.problems}
+        headers = {}
         if exc.status == 429:
-            kwargs["headers"] = {"Retry-After": str(current_app.config["SUBMISSION_RATE_WINDOW"])}
-        abort(exc.status, message=exc.message, **kwargs)
+            headers["Retry-After"] = str(current_app.config["SUBMISSION_RATE_WINDOW"])
+        return exc.status, payload, headers
     # Read the reply before the commit, which would expire the row and cost a reload.
     reply = stored_view(stored)
     db.session.commit()
-    return reply, 201 if stored.created else 200
+    return (201 if stored.created else 200), reply, {}
 
 
 def stored_view(stored: Stored) -> dict:
@@ -230,5 +291,6 @@ def stored_view(stored: Stored) -> dict:
         "language": response.language,
         "channel": response.channel,
         "received_at": response.received_at,
+        "recorded_at": response.recorded_at,
         "answers": response.answers,
     }

@@ -81,6 +81,9 @@ class Response(db.Model):
     language: Mapped[str] = mapped_column(String(16))
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the answer was given, by the device's clock, to the same hour: a tablet's
+    # queue may arrive days later.
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answers: Mapped[dict] = mapped_column(JSON)
     # Fingerprint of what was stored, to tell a replay from a different answer.
     content_hash: Mapped[str] = mapped_column(String(64))

@@ -43,7 +43,7 @@ class PointChangeSchema(PointSchema):
 
 class SubmissionSchema(Schema):
     id = fields.UUID(
-        required=True, metadata={"description": "Made by the client; a retry sends it again"}
+        required=True, metadata={"description": "Made by the client; retries reuse it"}
     )
     version = fields.Integer(
         strict=True, required=True, metadata={"description": "The version number answered"}
@@ -58,6 +58,39 @@ class SubmissionSchema(Schema):
             '({"place": value} or {"lat": .., "lon": ..})'
         },
     )
+    recorded_at = fields.AwareDateTime(
+        load_default=None,
+        metadata={"description": "When the answer was given, by the device's clock"},
+    )
+    channel = fields.Enum(
+        Channel,
+        by_value=True,
+        load_default=Channel.RESIDENT,
+        metadata={"description": "'staff' needs a signed-in staff member of the organisation"},
+    )
+
+
+class BatchSchema(Schema):
+    responses = fields.List(
+        fields.Raw(),
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "Up to 100 responses, each as in Submission; each is "
+            "checked and stored on its own"
+        },
+    )
+
+
+class BatchItemResultSchema(Schema):
+    id = fields.String(allow_none=True)
+    status = fields.Integer(metadata={"description": "201 stored, 200 stored before, or an error"})
+    message = fields.String()
+    errors = fields.Dict()
+
+
+class BatchResultSchema(Schema):
+    results = fields.List(fields.Nested(BatchItemResultSchema))
 
 
 class StoredResponseSchema(Schema):
@@ -66,6 +99,9 @@ class StoredResponseSchema(Schema):
     language = fields.String()
     channel = fields.Enum(Channel, by_value=True)
     received_at = fields.DateTime(metadata={"description": "Rounded down to the hour"})
+    recorded_at = fields.DateTime(
+        allow_none=True, metadata={"description": "Given at, rounded down to the hour"}
+    )
     answers = fields.Dict(
         metadata={"description": "As stored: free text masked, positions coarsened"}
     )

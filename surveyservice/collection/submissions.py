@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +18,9 @@ from .answers import check_answers
 from .models import Channel, CollectionPoint, PointStatus, Response
 from .points import VersionRef
 
+# A device's clock may run a little fast; more than this is an error, not skew.
+CLOCK_SKEW = timedelta(minutes=5)
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -25,19 +28,9 @@ class Submission:
     version: int
     language: str
     answers: dict
-
-
-class SubmissionRefused(Exception):
-    """The response is not stored; ``status`` is the HTTP status that says why."""
-
-    def __init__(self, status: int, message: str, problems: dict | None = None):
-        self.status, self.message, self.problems = status, message, problems
-        super().__init__(message)
-
-
-def _fingerprint(point: CollectionPoint, version_id: int, sub: Submission, channel, answers):
-    content = [point.id, version_id, sub.language, channel.value, answers]
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+    # When the answer was given, by the device's clock (a queued answer is sent later).
+    recorded_at: datetime | None = None
+    channel: Channel = Channel.RESIDENT
 
 
 @dataclass(frozen=True)
@@ -49,6 +42,19 @@ class Stored:
     version: int
 
 
+class SubmissionRefused(Exception):
+    """The response is not stored; ``status`` is the HTTP status that says why."""
+
+    def __init__(self, status: int, message: str, problems: dict | None = None):
+        self.status, self.message, self.problems = status, message, problems
+        super().__init__(message)
+
+
+def _fingerprint(point: CollectionPoint, version_id: int, sub: Submission, answers: dict) -> str:
+    content = [point.id, version_id, sub.language, sub.channel.value, answers]
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
 def _replay(existing: Response, fingerprint: str) -> Stored:
     if existing.content_hash != fingerprint:
         raise SubmissionRefused(
@@ -57,23 +63,47 @@ def _replay(existing: Response, fingerprint: str) -> Stored:
     return Stored(existing, False, existing.version.number)
 
 
+def _refuse_unless_late_but_allowed(
+    point: CollectionPoint, sub: Submission, status: PointStatus, now: datetime, grace: timedelta
+) -> None:
+    """A closed point takes an answer a tablet recorded while it was open, for a while."""
+    if status == PointStatus.NOT_YET_OPEN:
+        raise SubmissionRefused(403, "This collection point has not opened yet.")
+    recorded = sub.recorded_at
+    if (
+        sub.channel == Channel.STAFF
+        and recorded is not None
+        and point.opens_at <= recorded < point.closes_at
+        and now - point.closes_at <= grace
+    ):
+        return
+    raise SubmissionRefused(410, "This collection point has closed and takes no more answers.")
+
+
 def submit(
     point: CollectionPoint,
     version: VersionRef | None,
     sub: Submission,
-    channel: Channel,
     now: datetime,
+    grace: timedelta = timedelta(0),
 ) -> Stored:
     """Store the response, or find that it was stored before (a replay).
 
     The primary key is the client's id: two concurrent retries cannot both insert,
-    and the one that loses finds the other's row.
+    and the one that loses finds the other's row. ``grace`` is how long after closing
+    the point still takes staff answers recorded while it was open.
     """
     if version is None:
         raise SubmissionRefused(
             422,
             "This collection point does not take that version.",
             {"version": ["Unknown version."]},
+        )
+    if sub.recorded_at is not None and sub.recorded_at > now + CLOCK_SKEW:
+        raise SubmissionRefused(
+            422,
+            "The answer's time is in the future: check the device's clock.",
+            {"recorded_at": ["In the future."]},
         )
     version_id, version_hash = version
     definition = published_definition(version_id, version_hash)
@@ -84,18 +114,14 @@ def submit(
             {"language": [f"Expected one of: {', '.join(definition['languages'])}."]},
         )
     answers = check_answers(definition, sub.answers, precise_positions=False)
-    fingerprint = _fingerprint(point, version_id, sub, channel, answers)
+    fingerprint = _fingerprint(point, version_id, sub, answers)
 
     status = point.status(now)
     if status != PointStatus.OPEN:
         existing = db.session.get(Response, sub.id)
         if existing is not None:
             return _replay(existing, fingerprint)
-        if status == PointStatus.CLOSED:
-            raise SubmissionRefused(
-                410, "This collection point has closed and takes no more answers."
-            )
-        raise SubmissionRefused(403, "This collection point has not opened yet.")
+        _refuse_unless_late_but_allowed(point, sub, status, now, grace)
 
     response = Response(
         id=sub.id,
@@ -103,8 +129,9 @@ def submit(
         collection_point_id=point.id,
         version_id=version_id,
         language=sub.language,
-        channel=channel,
+        channel=sub.channel,
         received_at=coarsen_time(now),
+        recorded_at=coarsen_time(sub.recorded_at) if sub.recorded_at else None,
         answers=answers,
         content_hash=fingerprint,
     )
@@ -120,7 +147,8 @@ def submit(
         return _replay(existing, fingerprint)
     # Counted once stored, so that retries of stored answers always get through and
     # input refused above costs no count.
-    if not ratelimit.allow(f"point:{point.id}"):
+    # Signed-in staff are not limited: a tablet may send a day's queue at once.
+    if sub.channel == Channel.RESIDENT and not ratelimit.allow(f"point:{point.id}"):
         raise SubmissionRefused(
             429, "Too many answers arrive at this collection point right now; retry shortly."
         )

@@ -22,7 +22,7 @@ from ..i18n import direction, translate
 from ..questionnaires.definition import text_in
 from ..questionnaires.versions import published_definition
 from .answers import AnswerError, visible_answers
-from .models import Channel, CollectionPoint, PointStatus
+from .models import CollectionPoint, PointStatus
 from .points import find_point, find_point_by_token, find_point_for_answer
 from .submissions import Submission, SubmissionRefused, submit
 
@@ -116,7 +116,7 @@ def submit_form(token):
             answers=visible_answers(definition, answers),
         )
         try:
-            submit(point, ref, submission, Channel.RESIDENT, utcnow())
+            submit(point, ref, submission, utcnow())
         except AnswerError as exc:
             db.session.rollback()
             errors = dict(exc.details)

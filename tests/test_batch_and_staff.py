@@ -1,0 +1,167 @@
+"""Queues from tablets: the batch endpoint, staff answers, and answers after closing."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from surveyservice.collection.models import Response
+from surveyservice.database import utcnow
+from surveyservice.extensions import db
+
+from .conftest import csrf_token_from
+
+
+@pytest.fixture
+def point(org, make_questionnaire, make_point):
+    return make_point(make_questionnaire(org))
+
+
+def answer(**overrides):
+    return {
+        "id": str(uuid.uuid4()),
+        "version": 1,
+        "language": "sv",
+        "answers": {"safe_now": "safe"},
+        **overrides,
+    }
+
+
+def rows():
+    db.session.expire_all()
+    return db.session.execute(sa.select(Response)).scalars().all()
+
+
+def batch(client, point, items, **kwargs):
+    return client.post(
+        f"/api/v1/collect/{point.token}/responses:batch", json={"responses": items}, **kwargs
+    )
+
+
+def test_batch_stores_each_response_and_reports_each_result(client, point):
+    stored_before = answer()
+    client.post(f"/api/v1/collect/{point.token}/responses", json=stored_before)
+    items = [
+        answer(),
+        stored_before,
+        answer(answers={"safe_now": "maybe"}),
+        {"id": "not-a-uuid", "version": 1},
+        "nonsense",
+        {**stored_before, "answers": {"safe_now": "unsafe"}},
+    ]
+    response = batch(client, point, items)
+    assert response.status_code == 200
+    results = response.json["results"]
+    assert [r["status"] for r in results] == [201, 200, 422, 422, 422, 409]
+    assert results[0]["id"] == items[0]["id"]
+    assert results[2]["errors"] == {
+        "json": {"answers.safe_now": ["Expected one of: safe, unsafe."]}
+    }
+    assert set(results[3]["errors"]["json"]) == {"id", "language", "answers"}
+    assert results[4]["id"] is None
+    assert len(rows()) == 2
+
+
+def test_batch_limits(client, point):
+    assert batch(client, point, []).status_code == 422
+    assert batch(client, point, [answer() for _ in range(101)]).status_code == 422
+    assert client.post(f"/api/v1/collect/{point.token}/responses:batch", json=[]).status_code == 422
+
+
+def test_batch_to_an_unknown_point_reports_404_per_item(client, point):
+    response = client.post(
+        "/api/v1/collect/zzzzzzzzzzzzzzzz/responses:batch", json={"responses": [answer()]}
+    )
+    assert response.json["results"][0]["status"] == 404
+
+
+def signed_in_csrf(client, auth, email):
+    auth.login(email)
+    return csrf_token_from(client.get("/questionnaires").get_data(as_text=True))
+
+
+def test_staff_answers_need_staff_of_the_organisation(
+    client, auth, point, staff, other_coordinator
+):
+    item = answer(channel="staff")
+    assert batch(client, point, [item]).json["results"][0]["status"] == 403
+    token = signed_in_csrf(client, auth, other_coordinator.email)
+    refused = batch(client, point, [item], headers={"X-CSRFToken": token})
+    assert refused.json["results"][0]["status"] == 403
+    auth.logout()
+    token = signed_in_csrf(client, auth, staff.email)
+    # A session cookie alone could come from another site's page: the CSRF header is needed.
+    assert batch(client, point, [item]).status_code == 400
+    accepted = batch(client, point, [item], headers={"X-CSRFToken": token})
+    assert accepted.json["results"][0]["status"] == 201
+    (row,) = rows()
+    assert row.channel.value == "staff"
+    # Which staff member collected it is not kept.
+    assert "staff@example.org" not in str(
+        db.session.execute(sa.text("SELECT * FROM response")).one()
+    )
+
+
+def test_staff_answers_with_a_bearer_token(api_as, staff, point):
+    api = api_as(staff)
+    response = api.post(f"/api/v1/collect/{point.token}/responses", json=answer(channel="staff"))
+    assert response.status_code == 201
+    assert response.json["channel"] == "staff"
+
+
+def close(point, hours_ago: float):
+    point.closes_at = utcnow() - timedelta(hours=hours_ago)
+    point.opens_at = point.closes_at - timedelta(hours=6)
+    db.session.commit()
+
+
+def test_closed_point_takes_staff_answers_recorded_while_open(api_as, staff, point):
+    close(point, hours_ago=30)
+    api = api_as(staff)
+    while_open = (point.closes_at - timedelta(minutes=10)).isoformat()
+    after = (point.closes_at + timedelta(minutes=10)).isoformat()
+    url = f"/api/v1/collect/{point.token}/responses"
+    late = api.post(url, json=answer(channel="staff", recorded_at=while_open))
+    assert late.status_code == 201
+    assert late.json["recorded_at"].endswith(":00:00+00:00")
+    refused = api.post(url, json=answer(channel="staff", recorded_at=after))
+    assert refused.status_code == 410
+    # Residents' phones do not get the grace: their clocks are theirs to set.
+    resident = api.post(url, json=answer(recorded_at=while_open))
+    assert resident.status_code == 410
+    assert api.post(url, json=answer(channel="staff")).status_code == 410
+
+
+def test_grace_period_ends(app, api_as, staff, point, monkeypatch):
+    close(point, hours_ago=24 * 8)
+    recorded = (point.closes_at - timedelta(minutes=5)).isoformat()
+    url = f"/api/v1/collect/{point.token}/responses"
+    assert (
+        api_as(staff).post(url, json=answer(channel="staff", recorded_at=recorded)).status_code
+        == 410
+    )
+    monkeypatch.setitem(app.config, "CLOSED_GRACE_DAYS", 9)
+    assert (
+        api_as(staff).post(url, json=answer(channel="staff", recorded_at=recorded)).status_code
+        == 201
+    )
+
+
+def test_recorded_time_in_the_future_is_refused(client, point):
+    future = (utcnow() + timedelta(hours=2)).isoformat()
+    response = client.post(
+        f"/api/v1/collect/{point.token}/responses", json=answer(recorded_at=future)
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]["json"] == {"recorded_at": ["In the future."]}
+
+
+def test_staff_answers_are_not_rate_limited(app, api_as, staff, point, monkeypatch):
+    monkeypatch.setitem(app.config, "SUBMISSION_RATE_LIMIT", 2)
+    api = api_as(staff)
+    results = api.post(
+        f"/api/v1/collect/{point.token}/responses:batch",
+        json={"responses": [answer(channel="staff") for _ in range(5)]},
+    ).json["results"]
+    assert [r["status"] for r in results] == [201] * 5
