@@ -54,7 +54,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .accounts import views as accounts_views
     from .accounts.api import blp as account_api
     from .apidocs import bp as apidocs_bp
+    from .collection import offline as collection_offline
     from .collection import ratelimit
+    from .collection import staff as collection_staff
     from .collection import views as collection_views
     from .collection.api import blp as collection_api
     from .collection.api import collect_blp
@@ -75,6 +77,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         accounts_views.bp,
         questionnaires_views.bp,
         collection_views.bp,
+        collection_offline.bp,
+        collection_staff.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)

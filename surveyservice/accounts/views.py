@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..i18n import translate
@@ -26,6 +26,8 @@ def sign_in():
     if request.method == "POST":
         user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
         if user is not None:
+            # A sign-in lasts a working day, across browser restarts, offline or not.
+            session.permanent = True
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         error = translate("Wrong e-mail address or password.", g.lang)

@@ -1,29 +1,24 @@
 """The collection API: collection points for staff, and the public submission endpoint."""
 
-from datetime import timedelta
-
 from flask import Response as HttpResponse
 from flask import current_app, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import abort
-from marshmallow import ValidationError
 
-from ..accounts.auth import is_staff_of, public, require_role
+from ..accounts.auth import public, require_role
 from ..accounts.models import Role
 from ..database import utcnow
-from ..error_paths import flatten_errors
 from ..errors import Blueprint
 from ..extensions import db
-from .answers import AnswerError
-from .models import Channel, CollectionPoint, Response
+from .intake import NO_SUCH_POINT, store_one, take_items
+from .models import CollectionPoint
 from .points import (
     PointError,
     close_point,
     create_point,
     find_point,
     find_point_by_token,
-    find_point_for_answer,
     list_points,
     update_point,
 )
@@ -37,7 +32,7 @@ from .schemas import (
     StoredResponseSchema,
     SubmissionSchema,
 )
-from .submissions import Stored, Submission, SubmissionRefused, submit
+from .submissions import Submission
 from .views import form_url
 
 blp = Blueprint(
@@ -153,9 +148,6 @@ class QrPng(MethodView):
         return HttpResponse(qr_png(form_url(get_point_or_404(point_id))), mimetype="image/png")
 
 
-NO_SUCH_POINT = "No collection point has this address. Check the link or QR code."
-
-
 def get_point_by_token_or_404(token: str) -> CollectionPoint:
     point = find_point_by_token(token)
     if point is None:
@@ -225,72 +217,4 @@ class Batch(MethodView):
         For a device sending its queue: each result says 201 (stored), 200 (stored
         before) or an error with the same message the single endpoint gives.
         """
-        results = []
-        for item in body["responses"]:
-            try:
-                submission = Submission(**SubmissionSchema().load(item))
-            except ValidationError as exc:
-                status, payload = (
-                    422,
-                    {
-                        "message": "The response is malformed.",
-                        "errors": {"json": flatten_errors(exc.messages)},
-                    },
-                )
-            else:
-                status, payload, _headers = store_one(token, submission)
-            if status < 400:
-                payload = {"message": "Stored." if status == 201 else "Stored before."}
-            # Each response is a unit of work of its own: forget the rows the last one
-            # loaded, or a later item with the same id would clash with them.
-            for row in [o for o in db.session.identity_map.values() if isinstance(o, Response)]:
-                db.session.expunge(row)
-            item_id = item.get("id") if isinstance(item, dict) else None
-            results.append({"id": str(item_id) if item_id else None, "status": status, **payload})
-        return {"results": results}
-
-
-def store_one(token: str, submission: Submission) -> tuple[int, dict, dict]:
-    """Submit and commit one response: (status, reply or error, headers)."""
-    found = find_point_for_answer(token, submission.version)
-    if found is None:
-        return 404, {"message": NO_SUCH_POINT}, {}
-    point, version = found
-    if submission.channel == Channel.STAFF and not is_staff_of(point.organisation_id):
-        return (
-            403,
-            {"message": "Staff answers need a staff member of this organisation signed in."},
-            {},
-        )
-    grace = timedelta(days=current_app.config["CLOSED_GRACE_DAYS"])
-    try:
-        stored = submit(point, version, submission, utcnow(), grace)
-    except AnswerError as exc:
-        db.session.rollback()
-        return 422, {"message": "Some answers have problems.", "errors": {"json": exc.problems}}, {}
-    except SubmissionRefused as exc:
-        db.session.rollback()
-        payload = {"message": exc.message}
-        if exc.problems:
-            payload["errors"] = {"json": exc.problems}
-        headers = {}
-        if exc.status == 429:
-            headers["Retry-After"] = str(current_app.config["SUBMISSION_RATE_WINDOW"])
-        return exc.status, payload, headers
-    # Read the reply before the commit, which would expire the row and cost a reload.
-    reply = stored_view(stored)
-    db.session.commit()
-    return (201 if stored.created else 200), reply, {}
-
-
-def stored_view(stored: Stored) -> dict:
-    response = stored.response
-    return {
-        "id": response.id,
-        "version": stored.version,
-        "language": response.language,
-        "channel": response.channel,
-        "received_at": response.received_at,
-        "recorded_at": response.recorded_at,
-        "answers": response.answers,
-    }
+        return {"results": take_items(body["responses"], token)}

@@ -49,7 +49,9 @@ def _language(definition: dict) -> str:
     return asked if asked in definition["languages"] else definition["default_language"]
 
 
-def _page(template: str, point: CollectionPoint, definition: dict, status: int = 200, **context):
+def form_page(
+    template: str, point: CollectionPoint, definition: dict, status: int = 200, **context
+):
     lang = _language(definition)
     g.lang = lang
 
@@ -68,10 +70,10 @@ def _page(template: str, point: CollectionPoint, definition: dict, status: int =
     return html, status
 
 
-def _unavailable(point: CollectionPoint, status: PointStatus):
+def unavailable_page(point: CollectionPoint, status: PointStatus):
     definition = point.served_version.definition
     code = 410 if status == PointStatus.CLOSED else 403
-    return _page("collection/unavailable.html", point, definition, code, state=status.value)
+    return form_page("collection/unavailable.html", point, definition, code, state=status.value)
 
 
 @bp.get("/f/<token>")
@@ -79,9 +81,9 @@ def form(token):
     point = _point_or_404(token)
     status = point.status(utcnow())
     if status != PointStatus.OPEN:
-        return _unavailable(point, status)
+        return unavailable_page(point, status)
     version = point.served_version
-    return _page(
+    return form_page(
         "collection/form.html",
         point,
         version.definition,
@@ -123,12 +125,12 @@ def submit_form(token):
         except SubmissionRefused as exc:
             db.session.rollback()
             if exc.status in (403, 410):
-                return _unavailable(point, point.status(utcnow()))
+                return unavailable_page(point, point.status(utcnow()))
             abort(exc.status)
         else:
             db.session.commit()
             return redirect(url_for(".thanks", token=token, lang=language), 303)
-    return _page(
+    return form_page(
         "collection/form.html",
         point,
         definition,
@@ -142,7 +144,7 @@ def submit_form(token):
 @bp.get("/f/<token>/thanks")
 def thanks(token):
     point = _point_or_404(token)
-    return _page("collection/thanks.html", point, point.served_version.definition)
+    return form_page("collection/thanks.html", point, point.served_version.definition)
 
 
 @bp.get("/collection-points/<int:point_id>/poster")

@@ -133,7 +133,30 @@ function newId() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-let responseId = newId();
+const kiosk = "kiosk" in form.dataset;
+const csrfToken = document.querySelector("meta[name=csrf-token]")?.content ?? null;
+const done = document.getElementById("done");
+let dirty = false;
+
+function thank(state, message = "") {
+  // The honest state of a resident's answer: sent, kept on this phone, or refused.
+  form.hidden = true;
+  summary.hidden = true;
+  done.hidden = false;
+  for (const part of done.querySelectorAll("[data-state]")) {
+    part.hidden = part.dataset.state !== state;
+  }
+  const detail = done.querySelector("[data-detail]");
+  if (detail) detail.textContent = message;
+  done.querySelector("h2, h1")?.focus();
+}
+
+async function stateOf(id) {
+  const { items } = await import("./outbox.js");
+  const item = (await items()).find((i) => i.id === id);
+  if (!item) return ["sent", ""];
+  return item.state === "attention" ? ["refused", item.message] : ["queued", ""];
+}
 
 async function send(event) {
   event.preventDefault();
@@ -146,35 +169,53 @@ async function send(event) {
   }
   showProblems(problems);
   if (problems.size) return;
-  const { token, version, language } = form.dataset;
+  const { token, version, language, channel } = form.dataset;
+  const item = {
+    id: newId(), token, version: Number(version), language, answers, channel,
+    recordedAt: new Date().toISOString(),
+  };
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   status.textContent = msg("msgSending");
+  let outbox;
+  try {
+    outbox = await import("./outbox.js");
+    await outbox.enqueue(item);
+  } catch {
+    outbox = null;  // No IndexedDB here (a private window, say): send directly.
+  }
+  if (kiosk) {
+    // A clean start for the next person, in the default language, and no way back
+    // to this person's answers: the page replaces itself in the history.
+    sessionStorage.setItem("surveyservice-saved", "1");
+    location.replace(form.dataset.startUrl);
+    return;
+  }
+  if (outbox) {
+    try {
+      await outbox.send({ csrfToken });
+    } catch {
+      // Kept in the outbox; sent when the connection returns.
+    }
+    const [state, message] = await stateOf(item.id);
+    thank(state, message);
+    if (state === "queued") {
+      // Say so as soon as the answer has gone after all.
+      outbox.onChange(async () => {
+        const [now, detail] = await stateOf(item.id);
+        if (now !== "queued") thank(now, detail);
+      });
+    }
+    return;
+  }
   try {
     const response = await fetch(`/api/v1/collect/${token}/responses`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ id: responseId, version: Number(version), language, answers }),
+      body: JSON.stringify({ ...item, recordedAt: undefined, recorded_at: item.recordedAt }),
     });
     if (response.ok) {
-      location.assign(`/f/${token}/thanks?lang=${encodeURIComponent(language)}`);
-      return;
-    }
-    if (response.status === 403 || response.status === 410) {
-      location.reload();
-      return;
-    }
-    if (response.status === 422) {
-      const body = await response.json();
-      const fields = body.errors?.json || {};
-      const serverProblems = new Map();
-      for (const q of questions) {
-        if (fields[`answers.${q.dataset.id}`]) serverProblems.set(q, msg("msgInvalid"));
-      }
-      status.textContent = "";
-      showProblems(serverProblems);
-      // A changed answer is a new response: it gets a new id.
-      responseId = newId();
+      thank("sent");
       return;
     }
     status.textContent = msg("msgFailed");
@@ -183,6 +224,104 @@ async function send(event) {
   } finally {
     button.disabled = false;
   }
+}
+
+async function watchVersion() {
+  // A new version is picked up at the next online moment, but never under a half-filled
+  // form: answers are stored against the version they were given on.
+  if (dirty || !navigator.onLine) return;
+  try {
+    const response = await fetch(`/api/v1/collect/${form.dataset.token}`, { cache: "no-store" });
+    if (!response.ok) return;
+    const { version } = await response.json();
+    if (version !== Number(form.dataset.version) && !dirty) location.reload();
+  } catch {
+    // Offline: keep the version this page has.
+  }
+}
+
+function age(ms) {
+  const minutes = Math.round(ms / 60000);
+  if (minutes < 1) return msg("msgJustNow");
+  if (minutes < 90) return msg("msgMinutes", { count: minutes });
+  return msg("msgHours", { count: Math.round(minutes / 60) });
+}
+
+async function showOutbox(outbox) {
+  const panel = document.getElementById("outbox");
+  if (!panel) return;
+  const { waiting, attention, oldest, lastSync } = await outbox.summary();
+  panel.querySelector("[data-waiting]").textContent = String(waiting);
+  panel.querySelector("[data-oldest]").textContent = oldest ? age(Date.now() - oldest) : "–";
+  panel.querySelector("[data-last-sync]").textContent =
+    lastSync ? new Date(lastSync).toLocaleTimeString(form.dataset.language) : msg("msgNever");
+  const list = panel.querySelector("[data-attention]");
+  list.replaceChildren(...attention.map((item) => {
+    const li = document.createElement("li");
+    li.textContent = `${new Date(item.queuedAt).toLocaleString(form.dataset.language)}: ${item.message}`;
+    return li;
+  }));
+  list.closest("section").hidden = attention.length === 0;
+}
+
+async function saveToFile(outbox) {
+  const all = await outbox.items();
+  const file = {
+    format: "surveyservice-outbox",
+    version: 1,
+    exported_at: new Date().toISOString(),
+    responses: all.map(({ id, token, version, language, answers, channel, recordedAt }) => ({
+      id, token, version, language, answers, channel, recorded_at: recordedAt,
+    })),
+  };
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([JSON.stringify(file)], { type: "application/json" }));
+  link.download = `unsent-answers-${new Date().toISOString().slice(0, 16).replace(":", "")}.json`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+async function startOutbox() {
+  let outbox;
+  try {
+    outbox = await import("./outbox.js");
+    await outbox.summary();
+  } catch {
+    return;
+  }
+  const update = () => showOutbox(outbox);
+  outbox.onChange(update);
+  setInterval(update, 30000);
+  const trigger = outbox.keepSending({ csrfToken }, update);
+  document.getElementById("send-now")?.addEventListener("click", trigger);
+  document.getElementById("save-file")?.addEventListener("click", () => saveToFile(outbox));
+  if (kiosk) outbox.keep();
+  update();
+}
+
+if (kiosk) {
+  form.setAttribute("autocomplete", "off");
+  for (const link of document.querySelectorAll(".languages a")) {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      location.replace(link.href);
+    });
+  }
+  if (sessionStorage.getItem("surveyservice-saved")) {
+    sessionStorage.removeItem("surveyservice-saved");
+    status.textContent = msg("msgSaved");
+  }
+}
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js").then(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const urls = [location.pathname + location.search,
+      ...[...document.querySelectorAll(".languages a")].map((a) => a.getAttribute("href"))]
+      .map((href) => new URL(href, location.href).href);
+    registration.active?.postMessage({ type: "keep", urls });
+  }).catch(() => {});
 }
 
 function setUpPosition(q) {
@@ -206,7 +345,10 @@ function setUpPosition(q) {
 
 for (const note of form.querySelectorAll("[data-condition-note]")) note.hidden = true;
 for (const q of questions) if (q.dataset.type === "location") setUpPosition(q);
-form.addEventListener("input", visibleAnswers);
-form.addEventListener("change", visibleAnswers);
+form.addEventListener("input", () => { dirty = true; visibleAnswers(); });
+form.addEventListener("change", () => { dirty = true; visibleAnswers(); });
 form.addEventListener("submit", send);
+addEventListener("online", watchVersion);
 visibleAnswers();
+startOutbox();
+watchVersion();

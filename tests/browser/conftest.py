@@ -22,13 +22,51 @@ def _require(thing: str, present: bool, how: str) -> None:
     pytest.skip(message)
 
 
+class LiveServer(str):
+    """The server's base URL, which can also wait until no request is running."""
+
+    def __new__(cls, url: str):
+        server = super().__new__(cls, url)
+        server.active = 0
+        server.lock = threading.Condition()
+        return server
+
+    def wrap(self, app):
+        def counted(environ, start_response):
+            with self.lock:
+                self.active += 1
+            try:
+                yield from app(environ, start_response)
+            finally:
+                with self.lock:
+                    self.active -= 1
+                    self.lock.notify_all()
+
+        return counted
+
+    def wait_idle(self, timeout: float = 10) -> None:
+        with self.lock:
+            self.lock.wait_for(lambda: self.active == 0, timeout)
+
+
 @pytest.fixture(scope="session")
 def live_server(_app):
-    server = make_server("127.0.0.1", 0, _app, threaded=True)
+    server = make_server("127.0.0.1", 0, lambda e, s: wrapped(e, s), threaded=True)
+    live = LiveServer(f"http://127.0.0.1:{server.server_port}")
+    wrapped = live.wrap(_app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield live
     server.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _pages_close_before_the_database_empties(app, live_server):
+    # Set up before the browser's fixtures, so torn down after them: the pages are
+    # closed and the server has answered its last request before the next test's
+    # database is laid out.
+    yield
+    live_server.wait_idle()
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +102,9 @@ def axe():
         ]
 
     return run
+
+
+@pytest.fixture
+def point(org, make_questionnaire, make_point):
+    """An open collection point serving a short questionnaire."""
+    return make_point(make_questionnaire(org))

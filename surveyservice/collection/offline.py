@@ -1,0 +1,42 @@
+"""What lets the forms work offline: the service worker and the staff app's manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app
+
+bp = Blueprint("offline", __name__)
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+# The files every form needs, kept on the device by the service worker.
+APP_FILES = ("form.js", "outbox.js", "form.css", "app.css", "icon.svg", "manifest.webmanifest")
+
+
+@cache
+def _release_of_files() -> str:
+    digest = hashlib.sha256()
+    for name in (*APP_FILES, "sw.js"):
+        digest.update((STATIC / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def release() -> str:
+    """Names this release of the app's files: it changes whenever one of them does."""
+    return current_app.config.get("APP_RELEASE") or _release_of_files()
+
+
+@bp.get("/sw.js")
+def service_worker():
+    source = (STATIC / "sw.js").read_text(encoding="utf-8")
+    source = source.replace("__RELEASE__", release()).replace(
+        "__APP_FILES__", json.dumps([f"/static/{name}" for name in APP_FILES])
+    )
+    response = Response(source, mimetype="text/javascript")
+    # The browser must see a new release at once, and the worker governs the whole site.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response

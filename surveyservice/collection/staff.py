@@ -1,0 +1,87 @@
+"""The staff app: pick an open collection point, collect answers in kiosk mode, and
+(for coordinators) take in a tablet's queue saved to a file."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from ..accounts.auth import require_role
+from ..accounts.models import Role
+from ..database import utcnow
+from .intake import take_items
+from .models import PointStatus
+from .points import find_point_by_token, list_points
+from .views import form_page, unavailable_page
+
+bp = Blueprint("staff", __name__)
+
+QUEUE_FILE_FORMAT = "surveyservice-outbox"
+MAX_QUEUE_FILE_BYTES = 8 * 1024 * 1024
+
+
+@bp.get("/staff/")
+@require_role(Role.STAFF)
+def index():
+    now = utcnow()
+    points = [
+        p for p in list_points(current_user.organisation_id) if p.status(now) == PointStatus.OPEN
+    ]
+    return render_template("staff/index.html", points=points)
+
+
+@bp.get("/staff/collect/<token>")
+@require_role(Role.STAFF)
+def collect(token):
+    """Kiosk mode: one person after another on a shared tablet, offline or not."""
+    point = find_point_by_token(token)
+    if point is None or point.organisation_id != current_user.organisation_id:
+        abort(404)
+    status = point.status(utcnow())
+    if status != PointStatus.OPEN:
+        return unavailable_page(point, status)
+    version = point.served_version
+    return form_page(
+        "collection/form.html",
+        point,
+        version.definition,
+        version_number=version.number,
+        values={},
+        errors={},
+        kiosk=True,
+    )
+
+
+@bp.route("/collection-points/import", methods=["GET", "POST"])
+@require_role(Role.COORDINATOR)
+def import_queue():
+    """Take in the answers a tablet saved to a file: each is stored once, like a replay."""
+    results, problem = None, None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        data = upload.read(MAX_QUEUE_FILE_BYTES + 1) if upload else b""
+        try:
+            if not data:
+                raise ValueError("Choose the file the tablet saved.")
+            if len(data) > MAX_QUEUE_FILE_BYTES:
+                raise ValueError("The file is too large to be a saved queue.")
+            document = json.loads(data.decode("utf-8"))
+            if not isinstance(document, dict) or document.get("format") != QUEUE_FILE_FORMAT:
+                raise ValueError("This is not a file of saved answers from the staff app.")
+            items = document.get("responses")
+            if not isinstance(items, list):
+                raise ValueError("The file has no list of answers.")
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            problem = (
+                str(exc)
+                if not isinstance(exc, json.JSONDecodeError)
+                else ("The file is not valid JSON.")
+            )
+        else:
+            # The file is the last resort after a long time offline: answers recorded
+            # while their point was open are taken however long ago it closed.
+            results = take_items(items, token=None, late=timedelta.max)
+    return render_template("staff/import.html", results=results, problem=problem)

@@ -1,0 +1,200 @@
+// The outbox: every answer is kept in IndexedDB on this device until the server has
+// acknowledged it (201 stored, 200 stored before). Only one tab or worker sends at a
+// time (Web Locks), so two open tabs never send the same answer at once; the
+// server's replay rule makes a resend after a cut connection harmless anyway.
+
+const DB_NAME = "surveyservice";
+const DB_VERSION = 1;
+const LOCK = "surveyservice-outbox";
+const BATCH = 100;
+const channel = "BroadcastChannel" in self ? new BroadcastChannel("surveyservice-outbox") : null;
+
+function request(r) {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+let opened;
+function database() {
+  opened ??= new Promise((resolve, reject) => {
+    const r = indexedDB.open(DB_NAME, DB_VERSION);
+    r.onupgradeneeded = () => {
+      r.result.createObjectStore("outbox", { keyPath: "id" });
+      r.result.createObjectStore("meta", { keyPath: "key" });
+    };
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+  return opened;
+}
+
+async function store(name, mode = "readonly") {
+  return (await database()).transaction(name, mode).objectStore(name);
+}
+
+function changed() {
+  channel?.postMessage("changed");
+  self.dispatchEvent?.(new Event("outbox-changed"));
+}
+
+export function onChange(listener) {
+  channel?.addEventListener("message", listener);
+  self.addEventListener("outbox-changed", listener);
+}
+
+export async function enqueue(item) {
+  await request((await store("outbox", "readwrite")).put({
+    ...item, state: "waiting", queuedAt: Date.now(), message: null,
+  }));
+  changed();
+}
+
+export async function items() {
+  return request((await store("outbox")).getAll());
+}
+
+async function getMeta(key) {
+  return (await request((await store("meta")).get(key)))?.value ?? null;
+}
+
+async function setMeta(key, value) {
+  await request((await store("meta", "readwrite")).put({ key, value }));
+}
+
+export async function summary() {
+  const all = await items();
+  const waiting = all.filter((i) => i.state === "waiting");
+  return {
+    waiting: waiting.length,
+    attention: all.filter((i) => i.state === "attention"),
+    oldest: waiting.length ? Math.min(...waiting.map((i) => i.queuedAt)) : null,
+    lastSync: await getMeta("lastSync"),
+  };
+}
+
+async function settle(results, byId) {
+  const outbox = await store("outbox", "readwrite");
+  const done = [];
+  for (const result of results) {
+    const item = byId.get(result.id);
+    if (!item) continue;
+    if (result.status === 200 || result.status === 201) {
+      outbox.delete(item.id);
+      done.push(item.id);
+    } else if (result.status === 429 || result.status >= 500 || result.status === 401) {
+      // Not this answer's fault: try again later.
+    } else {
+      outbox.put({ ...item, state: "attention", message: result.message || `HTTP ${result.status}` });
+    }
+  }
+  await new Promise((resolve, reject) => {
+    outbox.transaction.oncomplete = resolve;
+    outbox.transaction.onerror = () => reject(outbox.transaction.error);
+  });
+  return done;
+}
+
+// Send what waits, one batch per collection point at a time. Resolves with the ids
+// the server acknowledged; rejects when the network or the server failed, so that
+// the caller backs off and tries again.
+export async function send({ csrfToken = null } = {}) {
+  const run = async () => {
+    const waiting = (await items()).filter((i) => i.state === "waiting");
+    const acknowledged = [];
+    let failure = null;
+    const byToken = new Map();
+    for (const item of waiting) {
+      if (!byToken.has(item.token)) byToken.set(item.token, []);
+      byToken.get(item.token).push(item);
+    }
+    for (const [token, queue] of byToken) {
+      for (let start = 0; start < queue.length; start += BATCH) {
+        const chunk = queue.slice(start, start + BATCH);
+        const headers = { "Content-Type": "application/json" };
+        if (csrfToken) headers["X-CSRFToken"] = csrfToken;
+        let response;
+        try {
+          response = await fetch(`/api/v1/collect/${token}/responses:batch`, {
+            method: "POST",
+            headers,
+            credentials: "same-origin",
+            body: JSON.stringify({
+              responses: chunk.map(({ id, version, language, answers, channel, recordedAt }) => ({
+                id, version, language, answers, channel, recorded_at: recordedAt,
+              })),
+            }),
+          });
+        } catch (error) {
+          failure = error;
+          break;
+        }
+        if (!response.ok) {
+          failure = new Error(`HTTP ${response.status}`);
+          break;
+        }
+        const { results } = await response.json();
+        acknowledged.push(...await settle(results, new Map(chunk.map((i) => [i.id, i]))));
+        changed();
+      }
+    }
+    if (failure) throw failure;
+    await setMeta("lastSync", Date.now());
+    changed();
+    return acknowledged;
+  };
+  return navigator.locks ? navigator.locks.request(LOCK, run) : run();
+}
+
+// Keep sending until nothing waits: now, when the connection returns, and after
+// failures with a growing pause (2 s doubling to 5 min, with some jitter).
+export function keepSending(options = {}, onResult = () => {}) {
+  let delay = 2000;
+  let timer = null;
+  let running = false;
+  let again = false;
+  const attempt = async () => {
+    clearTimeout(timer);
+    timer = null;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    let ok = false;
+    try {
+      const acknowledged = await send(options);
+      ok = true;
+      onResult({ ok, acknowledged });
+    } catch (error) {
+      onResult({ ok, error });
+    } finally {
+      running = false;
+    }
+    if (again) {
+      again = false;
+      timer = setTimeout(attempt, 0);
+      return;
+    }
+    if (ok && !(await summary()).waiting) {
+      delay = 2000;
+      return;
+    }
+    timer = setTimeout(attempt, delay * (0.8 + Math.random() * 0.4));
+    delay = Math.min(delay * 2, 300000);
+  };
+  self.addEventListener("online", () => {
+    delay = 2000;
+    attempt();
+  });
+  attempt();
+  return attempt;
+}
+
+// Ask the browser not to evict the outbox when the device runs short of space.
+export async function keep() {
+  if (navigator.storage?.persist && !(await navigator.storage.persisted())) {
+    await navigator.storage.persist();
+  }
+}

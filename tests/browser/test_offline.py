@@ -1,0 +1,256 @@
+"""Offline first, in a real browser: the form and its outbox survive no network,
+reloads, restarts, flaky servers, new versions and new releases; kiosk mode."""
+
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from surveyservice.collection.models import Response
+from surveyservice.extensions import db
+
+from ..conftest import PASSWORD, make_definition
+from .conftest import CHROMIUM
+
+WAIT_FOR_WORKER = """async () => {
+  await navigator.serviceWorker.ready;
+  if (!navigator.serviceWorker.controller) {
+    await new Promise((r) =>
+      navigator.serviceWorker.addEventListener("controllerchange", r, { once: true }));
+  }
+  const cache = await caches.open("pages");
+  for (let i = 0; i < 100 && !(await cache.match(location.href)); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return Boolean(await cache.match(location.href));
+}"""
+
+
+def stored():
+    db.session.expire_all()
+    return db.session.execute(sa.select(Response)).scalars().all()
+
+
+def wait_until_stored(page, count, timeout_s=20):
+    for _ in range(timeout_s * 10):
+        if len(stored()) >= count:
+            break
+        page.wait_for_timeout(100)
+    return stored()
+
+
+def sign_in(page, email):
+    page.goto("/sign-in?lang=sv")
+    page.get_by_label("E-postadress").fill(email)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def ready_offline(page, url):
+    page.goto(url)
+    assert page.evaluate(WAIT_FOR_WORKER), "the service worker did not keep the page"
+
+
+def answer_sample(page, choice="Trygg"):
+    group = page.get_by_role("group", name="Hur trygg känner du dig?")
+    group.get_by_role("radio", name=choice, exact=True).check()
+    page.get_by_role("button", name="Skicka svaren").click()
+
+
+def kiosk_answer(page, choice="Trygg"):
+    answer_sample(page, choice)
+    expect(page.locator("#send-status")).to_have_text("Sparat. Redo för nästa person.")
+
+
+def waiting(page):
+    return page.locator("[data-waiting]")
+
+
+def test_offline_reload_serves_the_form_and_queued_answers_arrive_once(page, context, point):
+    ready_offline(page, f"/f/{point.token}")
+    context.set_offline(True)
+    response = page.reload()
+    assert response.from_service_worker
+    answer_sample(page, "Otrygg")
+    expect(page.locator('#done [data-state="queued"]')).to_be_visible()
+    assert stored() == []
+    context.set_offline(False)
+    # The page says so as soon as the answer has gone.
+    expect(page.locator('#done [data-state="sent"]')).to_be_visible(timeout=15000)
+    (row,) = wait_until_stored(page, 1)
+    assert row.answers == {"safe_now": "unsafe"}
+    assert row.channel.value == "resident"
+
+
+def test_kiosk_queue_of_20_survives_closing_the_browser(
+    playwright, live_server, tmp_path, staff, point
+):
+    profile = tmp_path / "profile"
+    options = {
+        "executable_path": CHROMIUM,
+        "base_url": live_server,
+        "service_workers": "allow",
+    }
+    browser = playwright.chromium.launch_persistent_context(profile, **options)
+    page = browser.pages[0] if browser.pages else browser.new_page()
+    sign_in(page, staff.email)
+    ready_offline(page, f"/staff/collect/{point.token}")
+    browser.set_offline(True)
+    for i in range(20):
+        kiosk_answer(page, "Trygg" if i % 2 else "Otrygg")
+    expect(waiting(page)).to_have_text("20")
+    assert stored() == []
+    browser.close()
+
+    reopened = playwright.chromium.launch_persistent_context(profile, **options)
+    page = reopened.pages[0] if reopened.pages else reopened.new_page()
+    page.goto(f"/staff/collect/{point.token}")
+    rows = wait_until_stored(page, 20)
+    expect(waiting(page)).to_have_text("0")
+    reopened.close()
+    assert len(rows) == 20
+    assert {r.channel.value for r in rows} == {"staff"}
+    assert sorted(r.answers["safe_now"] for r in rows) == ["safe"] * 10 + ["unsafe"] * 10
+
+
+def test_flaky_server_and_a_cut_in_mid_batch_store_each_answer_once(page, context, staff, point):
+    sign_in(page, staff.email)
+    ready_offline(page, f"/staff/collect/{point.token}")
+    context.set_offline(True)
+    for _ in range(6):
+        kiosk_answer(page)
+    expect(waiting(page)).to_have_text("6")
+    calls = []
+
+    def flaky(route):
+        calls.append(route.request.url)
+        if len(calls) == 1:
+            # The server stores the batch, but the answer never reaches the tablet.
+            route.fetch()
+            route.abort("connectionreset")
+        elif len(calls) % 3 == 2:
+            route.fulfill(status=500, body="{}", content_type="application/json")
+        else:
+            route.continue_()
+
+    page.route("**/responses:batch", flaky)
+    context.set_offline(False)
+    page.wait_for_timeout(500)
+    # Stored on the server, not yet acknowledged: still counted as waiting.
+    expect(waiting(page)).to_have_text("6")
+    assert len(wait_until_stored(page, 6)) == 6
+    page.get_by_role("button", name="Skicka nu").click()  # the 500
+    page.wait_for_timeout(300)
+    expect(waiting(page)).to_have_text("6")
+    page.get_by_role("button", name="Skicka nu").click()  # goes through: replays
+    expect(waiting(page)).to_have_text("0")
+    assert len(stored()) == 6
+    # More answers while every third request fails: all arrive, once each.
+    for _ in range(3):
+        context.set_offline(True)
+        kiosk_answer(page)
+        kiosk_answer(page)
+        context.set_offline(False)
+        for _ in range(5):
+            page.get_by_role("button", name="Skicka nu").click()
+            page.wait_for_timeout(200)
+    expect(waiting(page)).to_have_text("0", timeout=15000)
+    assert len(stored()) == 12
+    assert len({r.id for r in stored()}) == 12
+
+
+def test_kiosk_leaves_nothing_of_the_previous_person(page, staff, point):
+    sign_in(page, staff.email)
+    page.goto("/staff/")
+    page.get_by_role("link", name="Sandenfestivalen").click()
+    length = page.evaluate("history.length")
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("group", name="How safe do you feel?").get_by_role(
+        "radio", name="Unsafe"
+    ).check()
+    page.get_by_label("Why?").fill("Det var mörkt vid min port på Storgatan 3")
+    page.get_by_role("button", name="Send answers").click()
+    expect(page.locator("#send-status")).to_have_text("Sparat. Redo för nästa person.")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    assert page.evaluate("history.length") == length
+    assert page.locator("input:checked").count() == 0
+    assert "Storgatan" not in page.content()
+    page.go_back()
+    assert "/staff/collect/" not in page.url
+    assert "Storgatan" not in page.content()
+
+
+def test_queued_answers_keep_their_version_after_a_republish(
+    page, context, staff, point, api_as, coordinator
+):
+    sign_in(page, staff.email)
+    ready_offline(page, f"/staff/collect/{point.token}")
+    context.set_offline(True)
+    kiosk_answer(page)
+    kiosk_answer(page)
+    api = api_as(coordinator)
+    changed = make_definition()
+    changed["questions"].append({"id": "extra", "type": "text", "label": "Något mer?"})
+    api.put("/api/v1/questionnaires/sample/draft", json=changed)
+    assert api.post("/api/v1/questionnaires/sample/draft/publish").status_code == 201
+    context.set_offline(False)
+    rows = wait_until_stored(page, 2)
+    assert [r.version.number for r in rows] == [1, 1]
+    # At the next online moment the page takes the new version.
+    expect(page.locator("#survey")).to_have_attribute("data-version", "2", timeout=10000)
+    expect(page.get_by_label("Något mer?")).to_be_visible()
+
+
+def test_a_new_release_keeps_the_form_offline_and_the_queue(
+    page, context, app, staff, point, monkeypatch
+):
+    sign_in(page, staff.email)
+    ready_offline(page, f"/staff/collect/{point.token}")
+    page.route("**/responses:batch", lambda route: route.abort("connectionrefused"))
+    kiosk_answer(page)
+    kiosk_answer(page)
+    expect(waiting(page)).to_have_text("2")
+    old = page.evaluate("caches.keys()")
+    monkeypatch.setitem(app.config, "APP_RELEASE", "next-release")
+    page.evaluate("""async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      await registration.update();
+      const done = async () => (await caches.keys()).sort().join() === "app-next-release,pages";
+      for (let i = 0; i < 100 && !(await done()); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }""")
+    # The new release's files are kept, the old release's are gone, the pages stay.
+    assert sorted(page.evaluate("caches.keys()")) == ["app-next-release", "pages"]
+    assert "pages" in old
+    context.set_offline(True)
+    assert page.reload().from_service_worker
+    expect(waiting(page)).to_have_text("2")
+    page.unroute("**/responses:batch")
+    context.set_offline(False)
+    assert len(wait_until_stored(page, 2)) == 2
+    expect(waiting(page)).to_have_text("0")
+
+
+def test_two_tabs_send_each_answer_once(context, staff, point):
+    first = context.new_page()
+    sign_in(first, staff.email)
+    ready_offline(first, f"/staff/collect/{point.token}")
+    second = context.new_page()
+    second.goto(f"/staff/collect/{point.token}")
+    context.set_offline(True)
+    for _ in range(3):
+        kiosk_answer(first)
+        kiosk_answer(second)
+    sent = []
+
+    def record(route):
+        sent.extend(r["id"] for r in route.request.post_data_json["responses"])
+        route.continue_()
+
+    context.route("**/responses:batch", record)
+    context.set_offline(False)
+    rows = wait_until_stored(first, 6)
+    first.wait_for_timeout(1000)
+    assert len(rows) == 6
+    assert sorted(sent) == sorted({str(r.id) for r in rows})
