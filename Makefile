@@ -10,7 +10,7 @@ AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe-$(AXE_VERSION)/axe.min.js
 export AXE_JS := $(abspath $(AXE))
 
-.PHONY: run test format bench clean browser
+.PHONY: run test format bench bench-sync clean browser
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -64,6 +64,10 @@ format: $(VENV)/.installed-test
 bench: $(VENV)/.installed-run
 	@command -v wrk >/dev/null || { echo "The benchmark needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/submit.py $(BENCH_ARGS)
+
+## Benchmark a staff tablet sending 500 queued answers, in Chromium, to gunicorn
+bench-sync: $(VENV)/.installed-test browser
+	$(BIN)/python bench/sync.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

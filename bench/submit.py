@@ -18,73 +18,13 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-import uuid
-from datetime import timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from surveyservice import create_app  # noqa: E402
-from surveyservice.config import database_url  # noqa: E402
-
-PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-SECRET = "bench-secret-key-bench-secret-key-0123456789"  # noqa: S105 (a throwaway server)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def prepare(url: str) -> str:
-    """Migrate the database and make an open collection point; return its token."""
-    from flask_migrate import upgrade
-
-    from surveyservice.accounts.accounts import create_organisation
-    from surveyservice.collection.points import create_point
-    from surveyservice.database import utcnow
-    from surveyservice.extensions import db
-    from surveyservice.questionnaires.sync import sync_folder
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
-    with app.app_context():
-        upgrade()
-        org = create_organisation("Bench", "bench")
-        sync_folder(org, ROOT / "forms")
-        from surveyservice.questionnaires.versions import find_questionnaire
-
-        point = create_point(
-            org.id,
-            {
-                "name": "Bench",
-                "area": "Sanden",
-                "kind": "event",
-                "questionnaire": find_questionnaire(org.id, "sanden-event").slug,
-                "opens_at": utcnow() - timedelta(hours=1),
-            },
-        )
-        db.session.commit()
-        token = point.token
-        db.engine.dispose()
-    return token
-
-
-def count_responses(url: str) -> int:
-    engine = sa.create_engine(database_url(url))
-    with engine.connect() as connection:
-        count = connection.execute(sa.text("SELECT count(*) FROM response")).scalar_one()
-    engine.dispose()
-    return count
+from harness import ROOT, count_responses, gunicorn, postgres_database, prepare
 
 
 def run_wrk(base: str, path: str, seconds: int, connections: int, script: Path | None, env: dict):
@@ -119,33 +59,12 @@ def parse_wrk(output: str) -> dict:
 
 def bench(label: str, url: str, seconds: int, connections: int, workers: int, limiter: str) -> dict:
     token = prepare(url)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": SECRET,
-        "BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(workers),
-        "ACCESS_LOG": "/dev/null",
+    settings = {
         "SUBMISSION_RATE_LIMIT": "100000000",
         "RATE_LIMIT_STORAGE": limiter,
         "BENCH_TOKEN": token,
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 (http only)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(url, workers, **settings) as (base, env):
         trivial = run_wrk(base, "/healthz", seconds, connections, None, env)
         before = count_responses(url)
         started = time.monotonic()
@@ -159,9 +78,6 @@ def bench(label: str, url: str, seconds: int, connections: int, workers: int, li
         )
         elapsed = time.monotonic() - started
         stored = count_responses(url) - before
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     submit["stored"] = stored
     submit["stored_per_s"] = stored / elapsed
     return {"label": label, "trivial": trivial, "submit": submit}
@@ -185,25 +101,6 @@ def report(result: dict, connections: int) -> None:
         f"  submissions at {ratio:.0%} of the trivial rate (aim >= 50 %: {rate}); "
         f"p99 {s['p99']:.1f} ms (aim < 50 ms: {latency})"
     )
-
-
-def postgres_database() -> tuple[str, callable] | None:
-    admin = sa.create_engine(database_url(PG_URL), isolation_level="AUTOCOMMIT")
-    name = f"surveyservice_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as exc:
-        print(f"PostgreSQL at {PG_URL} is not reachable ({exc.orig}); measuring SQLite only.")
-        return None
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    url = sa.engine.make_url(database_url(PG_URL)).set(database=name)
-    return url.render_as_string(hide_password=False), drop
 
 
 def main() -> None:

@@ -165,3 +165,55 @@ def test_staff_answers_are_not_rate_limited(app, api_as, staff, point, monkeypat
         json={"responses": [answer(channel="staff") for _ in range(5)]},
     ).json["results"]
     assert [r["status"] for r in results] == [201] * 5
+
+
+def upload(client, auth, coordinator, content: bytes):
+    import io
+
+    auth.login(coordinator.email)
+    page = client.get("/collection-points/import?lang=en").get_data(as_text=True)
+    token = csrf_token_from(page)
+    return client.post(
+        "/collection-points/import",
+        data={"csrf_token": token, "file": (io.BytesIO(content), "queue.json")},
+        content_type="multipart/form-data",
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "Choose the file the tablet saved."),
+        (b"{not json", "The file is not valid JSON."),
+        (b'{"format": "other"}', "This is not a file of saved answers from the staff app."),
+        (b'{"format": "surveyservice-outbox", "responses": 3}', "The file has no list of answers."),
+        (b"\xff\xfe", "The file is not valid JSON."),
+    ],
+)
+def test_upload_of_a_broken_file_says_what_is_wrong(
+    client, auth, coordinator, point, content, message
+):
+    page = upload(client, auth, coordinator, content).get_data(as_text=True)
+    assert message.replace("'", "&#39;") in page
+    assert rows() == []
+
+
+def test_upload_stores_each_answer_once_and_lists_the_refused(client, auth, coordinator, point):
+    import json
+
+    recorded = utcnow().isoformat()
+    good = {**answer(channel="staff", recorded_at=recorded), "token": point.token}
+    items = [good, {**good}, {**answer(), "token": "zzzzzzzzzzzzzzzz"}, {"id": "x"}]
+    document = {"format": "surveyservice-outbox", "version": 1, "responses": items}
+    page = upload(client, auth, coordinator, json.dumps(document).encode()).get_data(as_text=True)
+    assert (
+        "1 stored now, 1 stored before, 2 not accepted." in page
+        or "1 sparade nu, 1 sparade tidigare, 2 togs inte emot." in page
+    )
+    assert "No collection point has this address" in page
+    assert len(rows()) == 1
+
+
+def test_upload_needs_a_coordinator(client, auth, staff):
+    auth.login(staff.email)
+    assert client.get("/collection-points/import").status_code == 403

@@ -74,12 +74,10 @@ def import_queue():
             items = document.get("responses")
             if not isinstance(items, list):
                 raise ValueError("The file has no list of answers.")
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            problem = (
-                str(exc)
-                if not isinstance(exc, json.JSONDecodeError)
-                else ("The file is not valid JSON.")
-            )
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            problem = "The file is not valid JSON."
+        except ValueError as exc:
+            problem = str(exc)
         else:
             # The file is the last resort after a long time offline: answers recorded
             # while their point was open are taken however long ago it closed.

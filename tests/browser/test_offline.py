@@ -254,3 +254,81 @@ def test_two_tabs_send_each_answer_once(context, staff, point):
     first.wait_for_timeout(1000)
     assert len(rows) == 6
     assert sorted(sent) == sorted({str(r.id) for r in rows})
+
+
+def test_unsent_answers_saved_to_a_file_are_uploaded_once(
+    page, context, browser, browser_context_args, staff, coordinator, point
+):
+    sign_in(page, staff.email)
+    ready_offline(page, f"/staff/collect/{point.token}")
+    context.set_offline(True)
+    for _ in range(3):
+        kiosk_answer(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Spara osända svar till en fil").click()
+    saved = download.value.path()
+    # A coordinator uploads the file on another computer.
+    desk = browser.new_context(**browser_context_args)
+    office = desk.new_page()
+    sign_in(office, coordinator.email)
+    office.goto("/collection-points/import")
+    office.get_by_label("Fil med sparade svar").set_input_files(saved)
+    office.get_by_role("button", name="Ladda upp").click()
+    expect(office.get_by_role("status")).to_have_text(
+        "3 sparade nu, 0 sparade tidigare, 0 togs inte emot."
+    )
+    assert len(stored()) == 3
+    # The tablet comes back online later: its answers are replays, stored once.
+    context.set_offline(False)
+    expect(waiting(page)).to_have_text("0", timeout=15000)
+    assert len(stored()) == 3
+    office.goto("/collection-points/import")
+    office.get_by_label("Fil med sparade svar").set_input_files(saved)
+    office.get_by_role("button", name="Ladda upp").click()
+    expect(office.get_by_role("status")).to_have_text(
+        "0 sparade nu, 3 sparade tidigare, 0 togs inte emot."
+    )
+    desk.close()
+
+
+def test_an_answer_refused_after_closing_is_shown_as_needing_attention(page, context, staff, point):
+    from datetime import timedelta
+
+    from surveyservice.database import utcnow
+
+    sign_in(page, staff.email)
+    ready_offline(page, f"/staff/collect/{point.token}")
+    context.set_offline(True)
+    kiosk_answer(page)
+    # The point closed before this answer was given: no grace for it.
+    point.opens_at = utcnow() - timedelta(hours=5)
+    point.closes_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    context.set_offline(False)
+    page.get_by_role("button", name="Skicka nu").click()
+    attention = page.get_by_role("region", name="Behöver åtgärdas")
+    expect(attention).to_contain_text("This collection point has closed")
+    expect(waiting(page)).to_have_text("0")
+    assert stored() == []
+
+
+def test_staff_pages_and_kiosk_have_no_serious_accessibility_violations(page, staff, point, axe):
+    sign_in(page, staff.email)
+    page.goto("/staff/")
+    assert axe(page) == []
+    for lang in ("sv", "en"):
+        page.goto(f"/staff/collect/{point.token}?lang={lang}")
+        expect(page.locator("[data-waiting]")).to_have_text("0")
+        assert axe(page) == []
+
+
+def test_the_staff_app_can_be_installed(page, staff):
+    sign_in(page, staff.email)
+    page.goto("/staff/")
+    href = page.locator("link[rel=manifest]").get_attribute("href")
+    manifest = page.request.get(href)
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    body = manifest.json()
+    assert body["start_url"] == "/staff/"
+    assert body["display"] == "standalone"
+    assert page.request.get(body["icons"][0]["src"]).ok
