@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import flask_smorest
 from flask import render_template, request
 from flask_smorest import Api
@@ -57,8 +59,13 @@ class _FlatErrorParser(FlaskParser):
     def _raw_load_json(self, req):
         try:
             return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise  # webargs answers these itself
         except RecursionError:
             abort(400, messages={"json": {WHOLE: ["The JSON body is nested too deeply."]}})
+        except ValueError:
+            # Python refuses integers of over 4300 digits.
+            abort(400, messages={"json": {WHOLE: ["The JSON body has a number too long."]}})
 
 
 class Blueprint(flask_smorest.Blueprint):

@@ -15,7 +15,8 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         # A collection point's URL is its secret: never send it on to another site.
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        # (Same-origin requests keep their Referer: CSRF checks over HTTPS need it.)
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")

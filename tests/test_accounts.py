@@ -145,3 +145,26 @@ def test_every_interface_text_has_a_swedish_translation():
         used |= set(re.findall(r'translate\(\s*"((?:[^"\\]|\\.)+)"', text))
     catalogue = json.loads((root / "translations" / "sv.json").read_text(encoding="utf-8"))
     assert sorted(used - set(catalogue)) == []
+
+
+def test_sign_in_over_https_works_with_what_the_browser_sends(client, coordinator):
+    https = {"base_url": "https://trygg.example.se"}
+    page = client.get("/sign-in", **https)
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    token = csrf_token_from(page.get_data(as_text=True))
+    form = {"email": "coordinator@example.org", "password": PASSWORD, "csrf_token": token}
+    # Under a same-origin policy the browser sends the page's own address as Referer.
+    signed_in = client.post(
+        "/sign-in", data=form, headers={"Referer": "https://trygg.example.se/sign-in"}, **https
+    )
+    assert signed_in.status_code == 302
+    # Flask-WTF refuses an HTTPS form post without a Referer: the reason not to send none.
+    refused = client.post("/sign-in", data=form, **https)
+    assert refused.status_code == 400
+
+
+def test_a_bearer_header_ignores_the_session(client, auth, coordinator):
+    auth.login("coordinator@example.org")
+    assert client.get("/api/v1/me").status_code == 200
+    response = client.get("/api/v1/me", headers={"Authorization": "Bearer ss_wrong"})
+    assert response.status_code == 401

@@ -224,3 +224,21 @@ def test_poster_shows_code_url_and_texts_in_every_language(
     ):
         assert text in page
     assert '<section lang="en" dir="ltr"' in page
+
+
+def test_absurd_ids_and_times_are_clear_errors(api, questionnaire):
+    assert api.get(f"{BASE}/{10**30}").status_code == 404
+    assert api.get(f"{BASE}/{10**30}/qr.png").status_code == 404
+    response = api.post(
+        BASE,
+        json={
+            "name": "x",
+            "area": "Sanden",
+            "kind": "event",
+            "questionnaire": "sample",
+            "opens_at": "0001-01-01T00:00:00+14:00",
+            "version": 10**30,
+        },
+    )
+    assert response.status_code == 422
+    assert set(response.json["errors"]["json"]) == {"opens_at", "version"}

@@ -238,3 +238,50 @@ def test_rate_limit_per_point_answers_429(app, client, point, monkeypatch, stora
     # A retry of a stored answer always gets its answer.
     assert post(client, point, first).status_code == 200
     assert len(stored_rows()) == 3
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"version": 10**30}, "version"),
+        ({"recorded_at": "0001-01-01T00:00:00+14:00"}, "recorded_at"),
+        ({"answers": {"safe_now": "safe", "rating": 10**400}}, "answers.rating"),
+        ({"answers": {"safe_now": "safe", "rating": -(10**20)}}, "answers.rating"),
+    ],
+)
+def test_absurd_values_are_422_not_500(client, point, payload, field):
+    response = post(client, point, body(**payload))
+    assert response.status_code == 422
+    assert field in response.json["errors"]["json"]
+
+
+def test_a_number_too_long_to_parse_is_400(client, point):
+    envelope = '{"id": "ID", "version": 1, "language": "sv", "answers": {"rating": NUMBER}}'
+    raw = envelope.replace("ID", str(uuid.uuid4())).replace("NUMBER", "9" * 5000)
+    response = client.post(
+        f"/api/v1/collect/{point.token}/responses", data=raw, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json["errors"] == {
+        "json": {"_schema": ["The JSON body has a number too long."]}
+    }
+
+
+def test_answers_on_a_version_the_point_served_before_are_taken(client, api_as, coordinator, point):
+    api = api_as(coordinator)
+    api.put("/api/v1/questionnaires/sample/draft", json=make_definition(title="Ny"))
+    api.post("/api/v1/questionnaires/sample/draft/publish")
+    api.patch(f"/api/v1/collection-points/{point.id}", json={"version": 2})
+    # A tablet still holds an answer given on version 1.
+    assert post(client, point, body(version=1)).status_code == 201
+
+
+def test_a_point_with_answers_keeps_its_questionnaire(
+    client, api_as, coordinator, org, point, make_questionnaire
+):
+    make_questionnaire(org, slug="other")
+    api = api_as(coordinator)
+    post(client, point, body())
+    response = api.patch(f"/api/v1/collection-points/{point.id}", json={"questionnaire": "other"})
+    assert response.status_code == 422
+    assert "cannot change" in response.json["errors"]["json"]["questionnaire"][0]

@@ -32,7 +32,8 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+        # A request with a bearer token is that token's, whatever cookie comes along.
+        if not user_id.isdigit() or bearer_token() is not None:
             return None
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None

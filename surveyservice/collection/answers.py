@@ -158,8 +158,11 @@ def _multi(question, value, _precise):
 
 
 def _number_in_range(question, value) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise Invalid("Expected a number.")
+    # Exact int comparison first: math.isfinite() of a 400-digit int would overflow.
+    if abs(value) > 1e15 or not math.isfinite(value):
+        raise Invalid("Expected a number of a sensible size.")
     low, high = question.get("min"), question.get("max")
     if low is not None and value < low:
         raise Invalid(f"Expected at least {low}.")

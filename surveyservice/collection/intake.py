@@ -40,11 +40,7 @@ def store_one(
         return 404, {"message": NO_SUCH_POINT}, {}
     point, version = found
     if submission.channel == Channel.STAFF and not is_staff_of(point.organisation_id):
-        return (
-            403,
-            {"message": "Staff answers need a staff member of this organisation signed in."},
-            {},
-        )
+        return 403, {"message": STAFF_ONLY}, {}
     try:
         stored = submit(point, version, submission, utcnow(), late)
     except AnswerError as exc:

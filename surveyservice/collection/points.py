@@ -11,7 +11,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..questionnaires.models import Questionnaire, QuestionnaireVersion, VersionStatus
 from .answers import unsupported_questions
-from .models import CollectionPoint
+from .models import CollectionPoint, Response
 
 # No 0/o, 1/l/i: the token is also written out on the poster for people to type.
 TOKEN_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # noqa: S105 (an alphabet)
@@ -41,6 +41,8 @@ def list_points(org_id: int) -> list[CollectionPoint]:
 
 
 def find_point(org_id: int, point_id: int) -> CollectionPoint | None:
+    if not 0 < point_id < 2**31:
+        return None  # no such row, and a database would refuse the number
     return db.session.execute(
         select(CollectionPoint).filter_by(organisation_id=org_id, id=point_id)
     ).scalar_one_or_none()
@@ -62,6 +64,18 @@ def _resolve(org_id: int, fields: dict, point: CollectionPoint | None) -> dict:
         ).scalar_one_or_none()
         if questionnaire is None:
             problems["questionnaire"] = [f"No questionnaire {fields['questionnaire']!r}."]
+    if (
+        point is not None
+        and questionnaire is not None
+        and questionnaire.id != point.questionnaire_id
+    ):
+        answered = db.session.execute(
+            select(Response.id).filter_by(collection_point_id=point.id).limit(1)
+        ).first()
+        if answered:
+            problems["questionnaire"] = [
+                "This point has answers: its questionnaire cannot change. Make a new point."
+            ]
     values = {k: v for k, v in fields.items() if k not in ("questionnaire", "version")}
     if questionnaire is not None:
         values["questionnaire"] = questionnaire
@@ -136,19 +150,18 @@ _POINT_AND_VERSION = (
 def find_point_for_answer(
     token: str, number: int
 ) -> tuple[CollectionPoint, VersionRef | None] | None:
-    """The point with this token, and the version ``number`` if the point takes it,
-    in one query.
+    """The point with this token, and its questionnaire's published version ``number``
+    (None when there is no such version), in one query.
 
-    A point takes its pinned version, or else any published one: a page loaded before
-    a new version was published still answers the old one.
+    Any published version is taken, pinned or not: a device may hold answers given on
+    a version the point served before, and each is checked against its own version.
     """
     if len(token) != TOKEN_LENGTH:
         return None
+    if not 0 < number < 2**31:
+        number = 0  # no such version, and a database would refuse the number
     row = db.session.execute(_POINT_AND_VERSION, {"token": token, "number": number}).one_or_none()
     if row is None:
         return None
     point, version_id, content_hash = row
-    pinned = point.pinned_version_id
-    if version_id is None or (pinned is not None and version_id != pinned):
-        return point, None
-    return point, (version_id, content_hash)
+    return point, (version_id, content_hash) if version_id is not None else None

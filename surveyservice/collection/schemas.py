@@ -1,6 +1,17 @@
-from marshmallow import Schema, fields, validate
+from datetime import datetime
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from .models import Channel, PointKind, PointStatus
+
+# Version numbers and times a database can hold; anything else is a client's mistake.
+VERSION_RANGE = validate.Range(min=1, max=2**31 - 1)
+
+
+def plausible_time(moment: datetime) -> None:
+    # Checked on the local year, before any conversion to UTC could overflow.
+    if not 2000 <= moment.year <= 2100:
+        raise ValidationError("Expected a time between the years 2000 and 2100.")
 
 
 def _enum_values(cls) -> list[str]:
@@ -25,10 +36,13 @@ class PointSchema(Schema):
         strict=True,
         allow_none=True,
         load_default=None,
+        validate=VERSION_RANGE,
         metadata={"description": "A pinned version number; null serves the latest published"},
     )
-    opens_at = fields.AwareDateTime(default_timezone=None, metadata={"description": "Default: now"})
-    closes_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    opens_at = fields.AwareDateTime(
+        validate=plausible_time, metadata={"description": "Default: now"}
+    )
+    closes_at = fields.AwareDateTime(allow_none=True, load_default=None, validate=plausible_time)
     token = fields.String(dump_only=True)
     url = fields.String(
         dump_only=True, metadata={"description": "The form's address (the QR code)"}
@@ -46,7 +60,10 @@ class SubmissionSchema(Schema):
         required=True, metadata={"description": "Made by the client; retries reuse it"}
     )
     version = fields.Integer(
-        strict=True, required=True, metadata={"description": "The version number answered"}
+        strict=True,
+        required=True,
+        validate=VERSION_RANGE,
+        metadata={"description": "The version number answered"},
     )
     language = fields.String(required=True, validate=validate.Length(max=16))
     answers = fields.Dict(
@@ -60,6 +77,7 @@ class SubmissionSchema(Schema):
     )
     recorded_at = fields.AwareDateTime(
         load_default=None,
+        validate=plausible_time,
         metadata={"description": "When the answer was given, by the device's clock"},
     )
     channel = fields.Enum(

@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import abort
+from sqlalchemy.exc import DBAPIError
 
 from ..accounts.auth import require_role
 from ..accounts.models import Role
@@ -38,6 +39,9 @@ blp = Blueprint(
 )
 
 
+CONCURRENT_CHANGE = "Someone else changed this questionnaire just now; try again."
+
+
 def _version_or_404(questionnaire, ref):
     try:
         return get_version(questionnaire, ref)
@@ -58,7 +62,16 @@ def _commit_or_abort(action):
     except VersionNotFound as exc:
         db.session.rollback()
         abort(404, message=str(exc))
-    db.session.commit()
+    except DBAPIError:
+        # A concurrent change won (the same slug, the same version number, a version
+        # published a moment ago): nothing of this request was stored.
+        db.session.rollback()
+        abort(409, message=CONCURRENT_CHANGE)
+    try:
+        db.session.commit()
+    except DBAPIError:
+        db.session.rollback()
+        abort(409, message=CONCURRENT_CHANGE)
     return result
 
 

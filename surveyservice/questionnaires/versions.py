@@ -90,6 +90,8 @@ def _lock(questionnaire: Questionnaire) -> None:
     # Two publishers at once must not both take the next number (PostgreSQL locks the
     # row; SQLite writes one transaction at a time anyway).
     db.session.execute(select(Questionnaire.id).filter_by(id=questionnaire.id).with_for_update())
+    # What another publisher did before we got the lock counts: read the versions anew.
+    db.session.expire(questionnaire, ["versions"])
 
 
 def _next_number(questionnaire: Questionnaire) -> int:

@@ -200,6 +200,7 @@ async function send(event) {
     const [state, message] = await stateOf(item.id);
     thank(state, message);
     if (state === "queued") {
+      outbox.keep();
       // Say so as soon as the answer has gone after all.
       outbox.onChange(async () => {
         const [now, detail] = await stateOf(item.id);
