@@ -52,9 +52,10 @@ def choose_staff_language() -> str:
 def init_app(app: Flask) -> None:
     @app.before_request
     def set_language():
-        # The API speaks English; the resident form takes its language from the URL
-        # only, so that nothing is kept about a resident, not even in a cookie.
-        if request.path.startswith(("/api/", "/f/")):
+        # The API speaks English; the forms (the resident's, and the kiosk's on a staff
+        # tablet) take their language from the URL only: nothing is kept about a
+        # resident, not even in a cookie, and a resident's choice is not the staff's.
+        if request.path.startswith(("/api/", "/f/", "/staff/collect/")):
             g.lang = DEFAULT_LANGUAGE
         else:
             g.lang = choose_staff_language()

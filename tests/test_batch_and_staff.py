@@ -85,7 +85,7 @@ def test_staff_answers_need_staff_of_the_organisation(
     client, auth, point, staff, other_coordinator
 ):
     item = answer(channel="staff")
-    assert batch(client, point, [item]).json["results"][0]["status"] == 403
+    assert batch(client, point, [item]).json["results"][0]["status"] == 401
     token = signed_in_csrf(client, auth, other_coordinator.email)
     refused = batch(client, point, [item], headers={"X-CSRFToken": token})
     assert refused.json["results"][0]["status"] == 403

@@ -83,19 +83,20 @@ def require_role(role: Role) -> Callable:
     return decorator
 
 
-def is_staff_of(organisation_id: int) -> bool:
-    """Whether the request comes from a staff member (or above) of the organisation.
+def staff_refusal(organisation_id: int) -> int | None:
+    """None when the request comes from a staff member (or above) of the organisation;
+    else the status that says why: 401 (sign in, perhaps again) or 403 (not theirs).
 
     On the public endpoints a session cookie alone proves nothing another site could
     not send, so it also needs the CSRF header; a bearer token needs none.
     """
-    if not current_user.is_authenticated or not current_user.has_role(Role.STAFF):
-        return False
-    if current_user.organisation_id != organisation_id:
-        return False
+    if not current_user.is_authenticated:
+        return 401
+    if not current_user.has_role(Role.STAFF) or current_user.organisation_id != organisation_id:
+        return 403
     if bearer_token() is None:
         csrf.protect()
-    return True
+    return None
 
 
 def public(view: Callable) -> Callable:

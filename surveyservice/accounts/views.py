@@ -40,4 +40,4 @@ def sign_in():
 @login_required
 def sign_out():
     logout_user()
-    return redirect(url_for("accounts.sign_in"))
+    return redirect(url_for("accounts.sign_in", signed_out=1))

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from marshmallow import ValidationError
 
-from ..accounts.auth import is_staff_of
+from ..accounts.auth import staff_refusal
 from ..database import utcnow
 from ..error_paths import flatten_errors
 from ..extensions import db
@@ -20,6 +20,7 @@ from .submissions import Stored, Submission, SubmissionRefused, submit
 
 NO_SUCH_POINT = "No collection point has this address. Check the link or QR code."
 STAFF_ONLY = "Staff answers need a staff member of this organisation signed in."
+SIGN_IN_AGAIN = "Sign in again to send staff answers; they wait on the device until then."
 
 
 def grace() -> timedelta:
@@ -39,8 +40,13 @@ def store_one(
     if found is None:
         return 404, {"message": NO_SUCH_POINT}, {}
     point, version = found
-    if submission.channel == Channel.STAFF and not is_staff_of(point.organisation_id):
-        return 403, {"message": STAFF_ONLY}, {}
+    if submission.channel == Channel.STAFF:
+        refusal = staff_refusal(point.organisation_id)
+        if refusal == 401:
+            # Kept on the device and sent again once staff have signed in anew.
+            return 401, {"message": SIGN_IN_AGAIN}, {}
+        if refusal:
+            return 403, {"message": STAFF_ONLY}, {}
     try:
         stored = submit(point, version, submission, utcnow(), late)
     except AnswerError as exc:

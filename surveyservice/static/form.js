@@ -177,16 +177,16 @@ async function send(event) {
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   status.textContent = msg("msgSending");
-  let outbox;
+  let outbox = null;
   try {
     outbox = await import("./outbox.js");
     await outbox.enqueue(item);
   } catch {
-    outbox = null;  // No IndexedDB here (a private window, say): send directly.
+    outbox = null;  // No storage on this device (a private window, a full disk).
   }
-  if (kiosk) {
-    // A clean start for the next person, in the default language, and no way back
-    // to this person's answers: the page replaces itself in the history.
+  if (outbox && kiosk) {
+    // Kept safely: a clean start for the next person, in the default language, and
+    // no way back to this person's answers: the page replaces itself in the history.
     sessionStorage.setItem("surveyservice-saved", "1");
     location.replace(form.dataset.startUrl);
     return;
@@ -209,14 +209,25 @@ async function send(event) {
     }
     return;
   }
+  // Nothing can be kept on this device: send now, and keep the form until it went.
   try {
+    const headers = { "Content-Type": "application/json" };
+    if (csrfToken) headers["X-CSRFToken"] = csrfToken;
     const response = await fetch(`/api/v1/collect/${token}/responses`, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ ...item, recordedAt: undefined, recorded_at: item.recordedAt }),
+      headers,
+      body: JSON.stringify({
+        id: item.id, version: item.version, language, answers, channel,
+        recorded_at: item.recordedAt,
+      }),
     });
     if (response.ok) {
-      thank("sent");
+      if (kiosk) {
+        sessionStorage.setItem("surveyservice-saved", "1");
+        location.replace(form.dataset.startUrl);
+      } else {
+        thank("sent");
+      }
       return;
     }
     status.textContent = msg("msgFailed");
@@ -251,7 +262,8 @@ function age(ms) {
 async function showOutbox(outbox) {
   const panel = document.getElementById("outbox");
   if (!panel) return;
-  const { waiting, attention, oldest, lastSync } = await outbox.summary();
+  const { waiting, attention, oldest, lastSync, signIn } = await outbox.summary();
+  panel.querySelector("[data-sign-in]").hidden = !(signIn && waiting);
   panel.querySelector("[data-waiting]").textContent = String(waiting);
   panel.querySelector("[data-oldest]").textContent = oldest ? age(Date.now() - oldest) : "–";
   panel.querySelector("[data-last-sync]").textContent =
@@ -294,7 +306,11 @@ async function startOutbox() {
   const update = () => showOutbox(outbox);
   outbox.onChange(update);
   setInterval(update, 30000);
-  const trigger = outbox.keepSending({ csrfToken }, update);
+  const problem = document.querySelector("#outbox [data-problem]");
+  const trigger = outbox.keepSending({ csrfToken }, (result) => {
+    if (problem) problem.textContent = result.ok ? "" : msg("msgLastFailed", { reason: result.error.message });
+    update();
+  });
   document.getElementById("send-now")?.addEventListener("click", trigger);
   document.getElementById("save-file")?.addEventListener("click", () => saveToFile(outbox));
   if (kiosk) outbox.keep();

@@ -25,13 +25,26 @@ function database() {
       r.result.createObjectStore("meta", { keyPath: "key" });
     };
     r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
+    r.onerror = () => {
+      opened = null;  // try opening again next time
+      reject(r.error);
+    };
   });
   return opened;
 }
 
 async function store(name, mode = "readonly") {
-  return (await database()).transaction(name, mode).objectStore(name);
+  // "strict": a write counts as done only once it is on disk.
+  return (await database()).transaction(name, mode, { durability: "strict" }).objectStore(name);
+}
+
+function committed(objectStore) {
+  const transaction = objectStore.transaction;
+  return new Promise((resolve, reject) => {
+    transaction.oncomplete = resolve;
+    transaction.onerror = () => reject(transaction.error);
+    transaction.onabort = () => reject(transaction.error);
+  });
 }
 
 function changed() {
@@ -45,9 +58,9 @@ export function onChange(listener) {
 }
 
 export async function enqueue(item) {
-  await request((await store("outbox", "readwrite")).put({
-    ...item, state: "waiting", queuedAt: Date.now(), message: null,
-  }));
+  const outbox = await store("outbox", "readwrite");
+  outbox.put({ ...item, state: "waiting", queuedAt: Date.now(), message: null });
+  await committed(outbox);
   changed();
 }
 
@@ -60,7 +73,9 @@ async function getMeta(key) {
 }
 
 async function setMeta(key, value) {
-  await request((await store("meta", "readwrite")).put({ key, value }));
+  const meta = await store("meta", "readwrite");
+  meta.put({ key, value });
+  await committed(meta);
 }
 
 export async function summary() {
@@ -71,12 +86,14 @@ export async function summary() {
     attention: all.filter((i) => i.state === "attention"),
     oldest: waiting.length ? Math.min(...waiting.map((i) => i.queuedAt)) : null,
     lastSync: await getMeta("lastSync"),
+    signIn: await getMeta("signIn"),
   };
 }
 
 async function settle(results, byId) {
   const outbox = await store("outbox", "readwrite");
   const done = [];
+  const signIn = results.some((r) => r.status === 401);
   for (const result of results) {
     const item = byId.get(result.id);
     if (!item) continue;
@@ -89,11 +106,16 @@ async function settle(results, byId) {
       outbox.put({ ...item, state: "attention", message: result.message || `HTTP ${result.status}` });
     }
   }
-  await new Promise((resolve, reject) => {
-    outbox.transaction.oncomplete = resolve;
-    outbox.transaction.onerror = () => reject(outbox.transaction.error);
-  });
+  await committed(outbox);
+  await setMeta("signIn", signIn);
   return done;
+}
+
+function markTooLarge(item) {
+  return store("outbox", "readwrite").then((outbox) => {
+    outbox.put({ ...item, state: "attention", message: "Too large to send." });
+    return committed(outbox);
+  });
 }
 
 // Send what waits, one batch per collection point at a time. Resolves with the ids
@@ -110,8 +132,9 @@ export async function send({ csrfToken = null } = {}) {
       byToken.get(item.token).push(item);
     }
     for (const [token, queue] of byToken) {
-      for (let start = 0; start < queue.length; start += BATCH) {
-        const chunk = queue.slice(start, start + BATCH);
+      let size = BATCH;
+      for (let start = 0; start < queue.length && !failure;) {
+        const chunk = queue.slice(start, start + size);
         const headers = { "Content-Type": "application/json" };
         if (csrfToken) headers["X-CSRFToken"] = csrfToken;
         let response;
@@ -120,6 +143,8 @@ export async function send({ csrfToken = null } = {}) {
             method: "POST",
             headers,
             credentials: "same-origin",
+            // A stalled connection must not hold the lock, or the resident's page, forever.
+            signal: AbortSignal.timeout?.(20000),
             body: JSON.stringify({
               responses: chunk.map(({ id, version, language, answers, channel, recordedAt }) => ({
                 id, version, language, answers, channel, recorded_at: recordedAt,
@@ -130,6 +155,17 @@ export async function send({ csrfToken = null } = {}) {
           failure = error;
           break;
         }
+        if (response.status === 413) {
+          // Long answers make a large batch: send fewer at a time; one alone that is
+          // still too large cannot be sent and needs attention.
+          if (chunk.length > 1) {
+            size = Math.ceil(chunk.length / 2);
+          } else {
+            await markTooLarge(chunk[0]);
+            start += 1;
+          }
+          continue;
+        }
         if (!response.ok) {
           failure = new Error(`HTTP ${response.status}`);
           break;
@@ -137,6 +173,7 @@ export async function send({ csrfToken = null } = {}) {
         const { results } = await response.json();
         acknowledged.push(...await settle(results, new Map(chunk.map((i) => [i.id, i]))));
         changed();
+        start += chunk.length;
       }
     }
     if (failure) throw failure;

@@ -332,3 +332,80 @@ def test_the_staff_app_can_be_installed(page, staff):
     assert body["start_url"] == "/staff/"
     assert body["display"] == "standalone"
     assert page.request.get(body["icons"][0]["src"]).ok
+
+
+def test_signing_out_forgets_the_staff_pages_but_not_the_queue(page, context, staff, point):
+    sign_in(page, staff.email)
+    ready_offline(page, f"/staff/collect/{point.token}")
+    context.set_offline(True)
+    kiosk_answer(page)
+    context.set_offline(False)
+    page.route("**/responses:batch", lambda route: route.abort("connectionrefused"))
+    page.goto("/staff/")
+    page.get_by_role("button", name="Logga ut").click()
+    expect(page.get_by_role("heading", name="Logga in")).to_be_visible()
+    kept = page.evaluate("""async () => {
+      for (let i = 0; i < 50; i++) {
+        const keys = await (await caches.open("pages")).keys();
+        if (!keys.some((r) => new URL(r.url).pathname.startsWith("/staff/"))) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const pages = (await (await caches.open("pages")).keys()).map((r) => new URL(r.url).pathname);
+      const { items } = await import("/static/outbox.js");
+      return { pages, queued: (await items()).length };
+    }""")
+    assert not [p for p in kept["pages"] if p.startswith("/staff/")]
+    assert kept["queued"] == 1
+
+
+QUEUE = """async ({ token, count, text }) => {
+  const { enqueue } = await import("/static/outbox.js");
+  for (let i = 0; i < count; i++) {
+    await enqueue({
+      id: crypto.randomUUID(), token, version: 1, language: "sv", channel: "staff",
+      recordedAt: new Date().toISOString(),
+      answers: { safe_now: "unsafe", why_unsafe: text },
+    });
+  }
+}"""
+
+
+def test_a_batch_too_large_for_the_server_is_sent_in_smaller_ones(
+    page, context, app, staff, point, monkeypatch
+):
+    # A batch may be 16 responses' worth; these 40 long answers are more than that.
+    monkeypatch.setitem(app.config, "SUBMISSION_MAX_BYTES", 2048)
+    sign_in(page, staff.email)
+    ready_offline(page, f"/staff/collect/{point.token}")
+    context.set_offline(True)
+    page.evaluate(QUEUE, {"token": point.token, "count": 40, "text": "Mörkt och ödsligt. " * 60})
+    context.set_offline(False)
+    page.get_by_role("button", name="Skicka nu").click()
+    expect(waiting(page)).to_have_text("0", timeout=15000)
+    assert len(stored()) == 40
+
+
+def test_an_expired_sign_in_keeps_staff_answers_waiting_until_signing_in_again(
+    page, context, staff, point
+):
+    sign_in(page, staff.email)
+    ready_offline(page, f"/staff/collect/{point.token}")
+    context.set_offline(True)
+    kiosk_answer(page)
+    kiosk_answer(page)
+    # The working day is over: the session is gone when the tablet comes back online.
+    context.clear_cookies()
+    context.set_offline(False)
+    page.get_by_role("button", name="Skicka nu").click()
+    sign_in_again = page.get_by_role(
+        "link", name="Logga in igen för att skicka de väntande svaren."
+    )
+    expect(sign_in_again).to_be_visible()
+    expect(waiting(page)).to_have_text("2")
+    assert stored() == []
+    sign_in_again.click()
+    page.locator("#email").fill(staff.email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
+    expect(waiting(page)).to_have_text("0", timeout=15000)
+    assert len(stored()) == 2
