@@ -217,3 +217,17 @@ def test_upload_stores_each_answer_once_and_lists_the_refused(client, auth, coor
 def test_upload_needs_a_coordinator(client, auth, staff):
     auth.login(staff.email)
     assert client.get("/collection-points/import").status_code == 403
+
+
+def test_upload_takes_a_file_larger_than_other_requests(app, client, auth, coordinator, point):
+    import json
+
+    item = {**answer(channel="staff", recorded_at=utcnow().isoformat()), "token": point.token}
+    document = {
+        "format": "surveyservice-outbox",
+        "responses": [item],
+        "exported_by": "x" * app.config["MAX_CONTENT_LENGTH"],
+    }
+    page = upload(client, auth, coordinator, json.dumps(document).encode())
+    assert page.status_code == 200
+    assert "1 stored now" in page.get_data(as_text=True)

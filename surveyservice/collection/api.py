@@ -1,7 +1,6 @@
 """The collection API: collection points for staff, and the public submission endpoint."""
 
 from flask import Response as HttpResponse
-from flask import current_app, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import abort
@@ -153,16 +152,6 @@ def get_point_by_token_or_404(token: str) -> CollectionPoint:
     if point is None:
         abort(404, message=NO_SUCH_POINT)
     return point
-
-
-@collect_blp.before_request
-def limit_body_size():
-    # A response is small; refuse anything larger before reading it. A batch holds
-    # up to 100 of them.
-    limit = current_app.config["SUBMISSION_MAX_BYTES"]
-    if request.endpoint == "collect.Batch":
-        limit *= 16
-    request.max_content_length = limit
 
 
 @collect_blp.route("/<token>")

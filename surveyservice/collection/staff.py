@@ -12,6 +12,7 @@ from flask_login import current_user
 from ..accounts.auth import require_role
 from ..accounts.models import Role
 from ..database import utcnow
+from ..request_limits import SAVED_QUEUE_BYTES
 from .intake import take_items
 from .models import PointStatus
 from .points import find_point_by_token, list_points
@@ -20,7 +21,6 @@ from .views import form_page, unavailable_page
 bp = Blueprint("staff", __name__)
 
 QUEUE_FILE_FORMAT = "surveyservice-outbox"
-MAX_QUEUE_FILE_BYTES = 8 * 1024 * 1024
 
 
 @bp.get("/staff/")
@@ -62,11 +62,11 @@ def import_queue():
     results, problem = None, None
     if request.method == "POST":
         upload = request.files.get("file")
-        data = upload.read(MAX_QUEUE_FILE_BYTES + 1) if upload else b""
+        data = upload.read(SAVED_QUEUE_BYTES + 1) if upload else b""
         try:
             if not data:
                 raise ValueError("Choose the file the tablet saved.")
-            if len(data) > MAX_QUEUE_FILE_BYTES:
+            if len(data) > SAVED_QUEUE_BYTES:
                 raise ValueError("The file is too large to be a saved queue.")
             document = json.loads(data.decode("utf-8"))
             if not isinstance(document, dict) or document.get("format") != QUEUE_FILE_FORMAT:
