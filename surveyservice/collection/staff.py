@@ -16,7 +16,7 @@ from ..request_limits import SAVED_QUEUE_BYTES
 from .intake import take_items
 from .models import PointStatus
 from .points import find_point_by_token, list_points
-from .views import form_page, unavailable_page
+from .views import blank_form
 
 bp = Blueprint("staff", __name__)
 
@@ -40,19 +40,7 @@ def collect(token):
     point = find_point_by_token(token)
     if point is None or point.organisation_id != current_user.organisation_id:
         abort(404)
-    status = point.status(utcnow())
-    if status != PointStatus.OPEN:
-        return unavailable_page(point, status)
-    version = point.served_version
-    return form_page(
-        "collection/form.html",
-        point,
-        version.definition,
-        version_number=version.number,
-        values={},
-        errors={},
-        kiosk=True,
-    )
+    return blank_form(point, kiosk=True)
 
 
 @bp.route("/collection-points/import", methods=["GET", "POST"])

@@ -76,9 +76,8 @@ def unavailable_page(point: CollectionPoint, status: PointStatus):
     return form_page("collection/unavailable.html", point, definition, code, state=status.value)
 
 
-@bp.get("/f/<token>")
-def form(token):
-    point = _point_or_404(token)
+def blank_form(point: CollectionPoint, kiosk: bool = False):
+    """The point's form, empty, in the version it serves; or why it takes no answers."""
     status = point.status(utcnow())
     if status != PointStatus.OPEN:
         return unavailable_page(point, status)
@@ -90,7 +89,13 @@ def form(token):
         version_number=version.number,
         values={},
         errors={},
+        kiosk=kiosk,
     )
+
+
+@bp.get("/f/<token>")
+def form(token):
+    return blank_form(_point_or_404(token))
 
 
 @bp.post("/f/<token>")
