@@ -365,7 +365,8 @@ for (const q of questions) if (q.dataset.type === "location") setUpPosition(q);
 form.addEventListener("input", () => { dirty = true; visibleAnswers(); });
 form.addEventListener("change", () => { dirty = true; visibleAnswers(); });
 form.addEventListener("submit", send);
+// A page from the network is current; one from the device's copy is checked when the
+// connection returns.
 addEventListener("online", watchVersion);
 visibleAnswers();
 startOutbox();
-watchVersion();
