@@ -410,3 +410,16 @@ def test_an_expired_sign_in_keeps_staff_answers_waiting_until_signing_in_again(
     page.locator("main button[type=submit]").click()
     expect(waiting(page)).to_have_text("0", timeout=15000)
     assert len(stored()) == 2
+
+
+def test_the_kiosk_asks_the_browser_to_keep_its_storage(page, staff, point):
+    # Headless Chromium never grants it, so watch the request being made.
+    page.add_init_script(
+        """window.persistAsked = 0;
+        const persist = navigator.storage.persist.bind(navigator.storage);
+        navigator.storage.persist = () => { window.persistAsked += 1; return persist(); };"""
+    )
+    sign_in(page, staff.email)
+    page.goto(f"/staff/collect/{point.token}")
+    expect(waiting(page)).to_have_text("0")
+    page.wait_for_function("window.persistAsked > 0")
