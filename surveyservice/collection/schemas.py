@@ -14,10 +14,6 @@ def plausible_time(moment: datetime) -> None:
         raise ValidationError("Expected a time between the years 2000 and 2100.")
 
 
-def _enum_values(cls) -> list[str]:
-    return [m.value for m in cls]
-
-
 class PointSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))

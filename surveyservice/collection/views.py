@@ -21,7 +21,7 @@ from ..extensions import db
 from ..i18n import direction, translate
 from ..questionnaires.definition import text_in
 from ..questionnaires.versions import published_definition
-from .answers import AnswerError, visible_answers
+from .answers import AnswerError, Invalid, visible_answers
 from .models import CollectionPoint, PointStatus
 from .points import find_point, find_point_by_token, find_point_for_answer
 from .submissions import Submission, SubmissionRefused, submit
@@ -192,8 +192,6 @@ def poster(point_id):
 def parse_form(definition: dict, form) -> tuple[dict, dict]:
     """Turn form fields into answers as the API takes them, with the fields that
     could not even be read (a number that is not one) as errors."""
-    from .answers import Invalid
-
     answers: dict = {}
     errors: dict = {}
     for question in definition["questions"]:

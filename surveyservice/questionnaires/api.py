@@ -53,6 +53,7 @@ def _commit_or_abort(action):
     """Run a domain action and commit, turning domain refusals into API errors."""
     try:
         result = action()
+        db.session.commit()
     except DefinitionError as exc:
         db.session.rollback()
         abort(422, message=str(exc), errors={"json": exc.problems})
@@ -65,11 +66,6 @@ def _commit_or_abort(action):
     except DBAPIError:
         # A concurrent change won (the same slug, the same version number, a version
         # published a moment ago): nothing of this request was stored.
-        db.session.rollback()
-        abort(409, message=CONCURRENT_CHANGE)
-    try:
-        db.session.commit()
-    except DBAPIError:
         db.session.rollback()
         abort(409, message=CONCURRENT_CHANGE)
     return result

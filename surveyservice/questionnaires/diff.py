@@ -43,9 +43,3 @@ def diff_definitions(old: dict, new: dict) -> dict:
         "reordered": common_before != common_after,
         "settings": [k for k in SETTINGS if old.get(k) != new.get(k)],
     }
-
-
-def is_empty(diff: dict) -> bool:
-    return not (
-        diff["added"] or diff["removed"] or diff["changed"] or diff["reordered"] or diff["settings"]
-    )
