@@ -10,3 +10,7 @@ accesslog = os.environ.get("ACCESS_LOG", "-")
 # Time, request line, status, bytes, duration. No %(h)s, %(a)s, %(f)s or %({...}i)s.
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
+# The app refuses long addresses (414), large headers (431) and large bodies (413)
+# itself, in the API's error shape; gunicorn's own limits sit above its limits.
+limit_request_line = 0  # no limit of gunicorn's own (its parser still stops at 1 MiB)
+limit_request_field_size = 64 * 1024

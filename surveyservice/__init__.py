@@ -48,7 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "An API token"}
     )
 
-    from . import i18n, request_limits, security_headers
+    from . import clean_input, i18n, request_limits, security_headers
     from .accounts import auth
     from .accounts import cli as accounts_cli
     from .accounts import views as accounts_views
@@ -66,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .questionnaires.api import blp as questionnaires_api
 
     request_limits.init_app(app)
+    clean_input.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     security_headers.init_app(app)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import flask_smorest
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_smorest import Api
 from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import HTTPException
 
 from .error_paths import WHOLE, flatten_errors
+from .i18n import DEFAULT_LANGUAGE
 
 
 def is_api_request() -> bool:
@@ -22,6 +23,8 @@ class SurveyApi(Api):
 
     def handle_http_exception(self, error: HTTPException):
         if not is_api_request():
+            # Refused before the language was chosen (a request too large to read).
+            g.setdefault("lang", DEFAULT_LANGUAGE)
             message = (getattr(error, "data", None) or {}).get("message")
             return (
                 render_template("error.html", error=error, message=message),

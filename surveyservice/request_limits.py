@@ -1,8 +1,19 @@
-"""How large a request body may be, per kind of request, checked before anything reads it."""
+"""How large a request may be, checked before anything reads it.
 
-from flask import Flask, current_app, request
+The app answers these limits itself, in the API's JSON error shape under /api;
+gunicorn's own limits (gunicorn.conf.py) are set above them so that they only
+ever catch what is far beyond any real request.
+"""
+
+import io
+
+from flask import Flask, abort, current_app, request
 
 SAVED_QUEUE_BYTES = 8 * 1024 * 1024
+# Longest path and query: a collection point's URL is about 40 characters.
+MAX_URL_CHARS = 4096
+MAX_HEADER_BYTES = 8190
+MAX_ALL_HEADERS_BYTES = 32 * 1024
 
 
 def _limits() -> dict[str, int]:
@@ -18,10 +29,42 @@ def _limits() -> dict[str, int]:
     }
 
 
+def _refuse_oversized_head() -> None:
+    environ = request.environ
+    url = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+    if len(url) > MAX_URL_CHARS:
+        abort(414, f"The address is longer than {MAX_URL_CHARS} characters.")
+    total = 0
+    for name, value in request.headers.items():
+        size = len(name) + len(value) + 4
+        if size > MAX_HEADER_BYTES:
+            abort(431, f"The header {name[:40]} is larger than {MAX_HEADER_BYTES} bytes.")
+        total += size
+    if total > MAX_ALL_HEADERS_BYTES:
+        abort(431, f"The headers are larger than {MAX_ALL_HEADERS_BYTES} bytes together.")
+
+
+def _buffer_streamed_body(limit: int) -> None:
+    """Read a body sent without Content-Length (chunked) now, to refuse it as too
+    large (413) rather than cut it at the limit, where it would only look malformed."""
+    environ = request.environ
+    if "wsgi.input_terminated" not in environ or environ.get("CONTENT_LENGTH"):
+        return
+    data = environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        abort(413)
+    environ["wsgi.input"] = io.BytesIO(data)
+    environ["CONTENT_LENGTH"] = str(len(data))
+    request.__dict__.pop("content_length", None)  # computed from the header above
+
+
 def init_app(app: Flask) -> None:
-    # Registered before the CSRF check, which reads the form.
+    # Registered first: the other checks (unstorable text, CSRF) read the body.
     @app.before_request
-    def limit_body_size():
+    def limit_request_size():
+        _refuse_oversized_head()
         limit = _limits().get(request.endpoint or "")
         if limit is not None:
             request.max_content_length = limit
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            _buffer_streamed_body(request.max_content_length)

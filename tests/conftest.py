@@ -125,9 +125,14 @@ def _empty_database(app) -> None:
     if db.engine.dialect.name == "sqlite":
         db.engine.dispose()
         path = Path(db.engine.url.database)
+        # A new file put in place at once: a browser's service worker may still ask
+        # the live server for a page, and its connection must never see a file half
+        # copied (it would find no tables and keep that view).
+        fresh = path.with_suffix(".fresh")
+        shutil.copyfile(app.config["_SQLITE_TEMPLATE"], fresh)
         for suffix in ("-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(app.config["_SQLITE_TEMPLATE"], path)
+        os.replace(fresh, path)
         return
     tables = ", ".join(
         f'"{t.name}"' for t in db.metadata.sorted_tables if t.name != "alembic_version"

@@ -89,3 +89,42 @@ def test_access_log_has_no_addresses_or_agents(gunicorn, org, make_questionnaire
         "elsewhere",
     ):
         assert secret not in text, secret
+
+
+def _is_api_error(response, status: int) -> dict:
+    assert response.status_code == status, response.text[:300]
+    assert response.headers["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["code"] == status and body["message"]
+    return body
+
+
+def test_a_very_long_url_gets_the_apps_own_answer(gunicorn):
+    base, _log = gunicorn
+    response = httpx.get(f"{base}/api/v1/collect/{'a' * 10_000}")
+    body = _is_api_error(response, 414)
+    assert "address" in body["message"]
+    page = httpx.get(f"{base}/f/{'a' * 10_000}")
+    assert page.status_code == 414 and "<html" in page.text
+
+
+def test_a_huge_header_gets_the_apps_own_answer(gunicorn):
+    base, _log = gunicorn
+    response = httpx.get(f"{base}/api/v1/me", headers={"X-Padding": "x" * 20_000})
+    _is_api_error(response, 431)
+
+
+def test_a_chunked_body_over_the_limit_is_413_in_the_json_shape(gunicorn):
+    base, _log = gunicorn
+
+    def chunks():
+        for _ in range(100):
+            yield b'{"padding": "' + b"x" * 10_000 + b'"}'
+
+    response = httpx.post(
+        f"{base}/api/v1/collect/abcdefghjkmnpqrs/responses",
+        content=chunks(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert "chunked" in response.request.headers.get("Transfer-Encoding", "")
+    _is_api_error(response, 413)

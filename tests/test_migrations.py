@@ -18,6 +18,7 @@ TABLES = {
     "collection_point",
     "response",
     "rate_limit_counter",
+    "sign_in_throttle",
 }
 
 

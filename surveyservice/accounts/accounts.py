@@ -113,6 +113,29 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """End every session of the user, in every browser that holds a copy of it."""
+    user.session_generation += 1
+    db.session.flush()
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password; every session signed in with the old one ends."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    user.password_hash = generate_password_hash(
+        password, method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
+    end_sessions(user)
+
+
+def set_active(user: User, active: bool) -> None:
+    """Deactivate (or reactivate) a user; deactivation ends their sessions at once."""
+    user.active = active
+    if not active:
+        end_sessions(user)
+
+
 def _hash_token(token: str) -> str:
     # Tokens are 256 random bits, so a fast hash is enough: nothing to brute-force.
     return hashlib.sha256(token.encode()).hexdigest()

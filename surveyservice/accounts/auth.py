@@ -11,6 +11,7 @@ from flask_smorest import abort
 
 from ..errors import is_api_request
 from ..extensions import csrf, db, login_manager
+from ..text import parse_whole_number
 from .accounts import user_for_token
 from .models import Role, User
 
@@ -31,12 +32,20 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
+    def load_user(session_id: str) -> User | None:
         # A request with a bearer token is that token's, whatever cookie comes along.
-        if not user_id.isdigit() or bearer_token() is not None:
+        if bearer_token() is not None:
             return None
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        user_id, _, generation = session_id.partition(".")
+        user_id, generation = parse_whole_number(user_id), parse_whole_number(generation)
+        if user_id is None or generation is None:
+            return None
+        user = db.session.get(User, user_id)
+        # A session from before a sign-out, a new password or a deactivation has
+        # an older generation: it is over, whoever holds the cookie.
+        if user is None or not user.active or user.session_generation != generation:
+            return None
+        return user
 
     @login_manager.request_loader
     def load_user_from_token(_request) -> User | None:
@@ -57,6 +66,12 @@ def init_app(app: Flask) -> None:
     def protect_against_csrf():
         # A bearer token cannot be sent by another site's page, a session cookie can.
         if request.method in SAFE_METHODS or bearer_token() is not None:
+            return
+        # No such page (404/405 follows), or an API write with no credentials at all
+        # (the view answers 401): there is no session for another site to ride on.
+        if request.endpoint is None:
+            return
+        if is_api_request() and not current_user.is_authenticated:
             return
         view = current_app.view_functions.get(request.endpoint or "")
         # A MethodView's methods carry the mark, not the view function.
@@ -97,6 +112,15 @@ def staff_refusal(organisation_id: int) -> int | None:
     if bearer_token() is None:
         csrf.protect()
     return None
+
+
+def protect_session_write() -> None:
+    """Check the CSRF header when a write rides on a session cookie rather than a token.
+
+    For a request that stores several things: call it before storing any of them.
+    """
+    if current_user.is_authenticated and bearer_token() is None:
+        csrf.protect()
 
 
 def public(view: Callable) -> Callable:

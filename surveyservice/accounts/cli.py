@@ -5,7 +5,15 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from ..extensions import db
-from .accounts import AccountError, create_user, ensure_organisation, find_user, issue_token
+from .accounts import (
+    AccountError,
+    create_user,
+    ensure_organisation,
+    find_user,
+    issue_token,
+    set_active,
+    set_password,
+)
 from .models import Role, User
 
 
@@ -38,15 +46,55 @@ def create(email, role, org_slug, password):
 @click.option("--name", default="cli", show_default=True, help="A name to tell tokens apart.")
 @with_appcontext
 def token(email, name):
-    user = find_user(email)
-    if user is None:
-        raise click.ClickException(f"No user with the e-mail {email}.")
+    user = _user_or_fail(email)
     value = issue_token(user, name)
     db.session.commit()
     click.echo(value)
     click.echo(
         f"API token {name!r} for {user.email}. It is shown only now: keep it safe.", err=True
     )
+
+
+def _user_or_fail(email: str) -> User:
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"No user with the e-mail {email}.")
+    return user
+
+
+@users.command("password", help="Set a user's password; their sessions everywhere end.")
+@click.argument("email")
+@click.password_option(help="Asked for when not given; at least 10 characters.")
+@with_appcontext
+def password(email, password):
+    user = _user_or_fail(email)
+    try:
+        set_password(user, password)
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"New password for {user.email}; every session of theirs has ended.")
+
+
+@users.command("deactivate", help="Stop a user from signing in; their sessions end at once.")
+@click.argument("email")
+@with_appcontext
+def deactivate(email):
+    user = _user_or_fail(email)
+    set_active(user, False)
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}; their sessions and API tokens no longer work.")
+
+
+@users.command("activate", help="Let a deactivated user sign in again.")
+@click.argument("email")
+@with_appcontext
+def activate(email):
+    user = _user_or_fail(email)
+    set_active(user, True)
+    db.session.commit()
+    click.echo(f"Activated {user.email}.")
 
 
 @users.command("list", help="List the users of every organisation.")

@@ -48,6 +48,9 @@ class User(UserMixin, db.Model):
         Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
     )
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of every session's user id: raising it ends every session of this user
+    # (sign-out, a new password, deactivation), wherever a copy of the cookie is.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
@@ -56,8 +59,22 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_generation}"
+
     def has_role(self, role: Role) -> bool:
         return self.role.includes(role)
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins per e-mail address (known or not), kept by a hash of it."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column()
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(db.Model):

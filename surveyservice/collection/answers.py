@@ -15,6 +15,7 @@ from typing import Any
 from ..privacy.coarsening import coarsen_position
 from ..privacy.masking import mask_personal_data
 from ..questionnaires.definition import CONTROL_RE, DEFAULT_MAX_LENGTH
+from ..text import one_line_problem
 
 # The resident form shows every type but these; they come with the safety-walk app.
 UNSUPPORTED_TYPES = frozenset({"photo", "group"})
@@ -197,12 +198,15 @@ def _yesno(question, value, _precise):
 def _text(question, value, _precise):
     if not isinstance(value, str):
         raise Invalid("Expected a text.")
-    value = value.strip()
+    # A browser's text area sends its line breaks as CRLF.
+    value = value.replace("\r\n", "\n").strip()
     limit = question.get("max_length", DEFAULT_MAX_LENGTH[question["type"]])
     if len(value) > limit:
         raise Invalid(f"The text is longer than {limit} characters.", "too_long", limit)
     if CONTROL_RE.search(value):
         raise Invalid("The text contains control characters.")
+    if question["type"] == "text" and one_line_problem(value):
+        raise Invalid("A short answer is one line, without tabs or line breaks.")
     return mask_personal_data(value)
 
 

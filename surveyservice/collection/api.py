@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import abort
 
-from ..accounts.auth import public, require_role
+from ..accounts.auth import protect_session_write, public, require_role
 from ..accounts.models import Role
 from ..database import utcnow
 from ..errors import Blueprint
@@ -206,4 +206,8 @@ class Batch(MethodView):
         For a device sending its queue: each result says 201 (stored), 200 (stored
         before) or an error with the same message the single endpoint gives.
         """
-        return {"results": take_items(body["responses"], token)}
+        items = body["responses"]
+        if any(isinstance(item, dict) and item.get("channel") == "staff" for item in items):
+            # Before anything is stored: a batch refused half-way would confuse the device.
+            protect_session_write()
+        return {"results": take_items(items, token)}

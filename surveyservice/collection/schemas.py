@@ -2,10 +2,16 @@ from datetime import datetime
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from ..text import one_line_problem
 from .models import Channel, PointKind, PointStatus
 
 # Version numbers and times a database can hold; anything else is a client's mistake.
 VERSION_RANGE = validate.Range(min=1, max=2**31 - 1)
+
+
+def one_line(value: str) -> None:
+    if problem := one_line_problem(value):
+        raise ValidationError(problem)
 
 
 def plausible_time(moment: datetime) -> None:
@@ -16,10 +22,10 @@ def plausible_time(moment: datetime) -> None:
 
 class PointSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), one_line])
     area = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=100),
+        validate=[validate.Length(min=1, max=100), one_line],
         metadata={
             "description": "Free text; Sanden and Torpa are suggested",
         },

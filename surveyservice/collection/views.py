@@ -21,6 +21,7 @@ from ..extensions import db
 from ..i18n import direction, translate
 from ..questionnaires.definition import text_in
 from ..questionnaires.versions import published_definition
+from ..text import parse_whole_number
 from .answers import AnswerError, Invalid, visible_answers
 from .models import CollectionPoint, PointStatus
 from .points import find_point, find_point_by_token, find_point_for_answer
@@ -102,8 +103,7 @@ def form(token):
 @public
 def submit_form(token):
     """The form without script: parse the fields, store, and show the thank-you page."""
-    number = request.form.get("version", "")
-    version_number = int(number) if number.isdigit() else 0
+    version_number = parse_whole_number(request.form.get("version", "")) or 0
     found = find_point_for_answer(token, version_number)
     if found is None:
         abort(404)

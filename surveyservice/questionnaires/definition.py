@@ -70,7 +70,8 @@ ID_RE = r"^[a-z][a-z0-9_]{0,63}$"
 VALUE_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 SLUG_RE = r"^[a-z0-9][a-z0-9-]{1,63}$"
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters but tab and newline, and lone surrogates (never valid UTF-8).
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 CONDITION_OPERATORS = ("equals", "not_equals", "in", "answered")
 
 

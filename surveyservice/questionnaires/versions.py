@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from ..accounts.models import Organisation
 from ..database import utcnow
 from ..extensions import db
+from ..text import parse_whole_number
 from .definition import DefinitionError, content_hash, validate_definition
 from .models import Questionnaire, QuestionnaireVersion, VersionStatus
 
@@ -166,7 +167,7 @@ def get_version(questionnaire: Questionnaire, ref: str | int) -> QuestionnaireVe
     if ref == "draft":
         version = questionnaire.draft
     else:
-        number = int(ref) if isinstance(ref, int) or str(ref).isdigit() else None
+        number = ref if isinstance(ref, int) else parse_whole_number(str(ref))
         version = next((v for v in questionnaire.published if v.number == number), None)
     if version is None:
         raise VersionNotFound(f"{questionnaire.slug} has no version {ref}.")

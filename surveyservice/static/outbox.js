@@ -111,9 +111,18 @@ async function settle(results, byId) {
   return done;
 }
 
-function markTooLarge(item) {
+async function refusal(response) {
+  if (response.status === 413) return "Too large to send.";
+  try {
+    return (await response.json()).message || `HTTP ${response.status}`;
+  } catch {
+    return `HTTP ${response.status}`;
+  }
+}
+
+function markRefused(item, message) {
   return store("outbox", "readwrite").then((outbox) => {
-    outbox.put({ ...item, state: "attention", message: "Too large to send." });
+    outbox.put({ ...item, state: "attention", message });
     return committed(outbox);
   });
 }
@@ -155,13 +164,14 @@ export async function send({ csrfToken = null } = {}) {
           failure = error;
           break;
         }
-        if (response.status === 413) {
-          // Long answers make a large batch: send fewer at a time; one alone that is
-          // still too large cannot be sent and needs attention.
+        if (response.status === 413 || response.status === 422) {
+          // The batch as a whole was refused: too large (long answers), or one answer
+          // in it holds what the service never takes. Send fewer at a time to find
+          // it; one alone that is still refused needs attention.
           if (chunk.length > 1) {
             size = Math.ceil(chunk.length / 2);
           } else {
-            await markTooLarge(chunk[0]);
+            await markRefused(chunk[0], await refusal(response));
             start += 1;
           }
           continue;

@@ -386,6 +386,23 @@ def test_a_batch_too_large_for_the_server_is_sent_in_smaller_ones(
     assert len(stored()) == 40
 
 
+def test_one_answer_the_service_never_takes_does_not_hold_up_the_others(
+    page, context, staff, point
+):
+    sign_in(page, staff.email)
+    ready_offline(page, f"/staff/collect/{point.token}")
+    context.set_offline(True)
+    page.evaluate(QUEUE, {"token": point.token, "count": 6, "text": "Mörkt vid bron"})
+    page.evaluate(QUEUE, {"token": point.token, "count": 1, "text": "Mörkt\u0000"})
+    page.evaluate(QUEUE, {"token": point.token, "count": 3, "text": "Trasig lampa"})
+    context.set_offline(False)
+    page.get_by_role("button", name="Skicka nu").click()
+    expect(waiting(page)).to_have_text("0", timeout=15000)
+    attention = page.get_by_role("region", name="Behöver åtgärdas")
+    expect(attention).to_contain_text("control character")
+    assert len(stored()) == 9
+
+
 def test_an_expired_sign_in_keeps_staff_answers_waiting_until_signing_in_again(
     page, context, staff, point
 ):
