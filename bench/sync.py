@@ -46,6 +46,13 @@ def measure(label: str, url: str, answers: int) -> float:
         page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
         page.get_by_role("button", name="Logga in").click()
         page.goto(f"/staff/collect/{token}")
+        # Lock the tablet for kiosk mode, then open the staff controls with the PIN.
+        page.get_by_label("Pinkod (minst 4 siffror)").fill("2468")
+        page.get_by_label("Samma pinkod igen").fill("2468")
+        page.get_by_role("button", name="Starta kioskläget").click()
+        page.get_by_role("button", name="Personal", exact=True).click()
+        page.get_by_role("dialog").get_by_label("Pinkod").fill("2468")
+        page.get_by_role("button", name="Lås upp").click()
         waiting = page.locator("[data-waiting]")
         waiting.filter(has_text=re.compile("^0$")).wait_for()
         context.set_offline(True)

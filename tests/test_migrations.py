@@ -19,6 +19,7 @@ TABLES = {
     "response",
     "rate_limit_counter",
     "sign_in_throttle",
+    "organisation_key",
 }
 
 

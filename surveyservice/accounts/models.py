@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
@@ -64,6 +64,19 @@ class User(UserMixin, db.Model):
 
     def has_role(self, role: Role) -> bool:
         return self.role.includes(role)
+
+
+class OrganisationKey(db.Model):
+    """The organisation's key pair for sealed files; the private key is encrypted."""
+
+    __tablename__ = "organisation_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    public_spki: Mapped[str] = mapped_column(Text)
+    private_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SignInThrottle(db.Model):

@@ -13,7 +13,15 @@ bp = Blueprint("offline", __name__)
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 # The files every form needs, kept on the device by the service worker.
-APP_FILES = ("form.js", "outbox.js", "form.css", "app.css", "icon.svg", "manifest.webmanifest")
+APP_FILES = (
+    "form.js",
+    "outbox.js",
+    "kiosk.js",
+    "form.css",
+    "app.css",
+    "icon.svg",
+    "manifest.webmanifest",
+)
 
 
 @cache

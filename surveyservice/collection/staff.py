@@ -10,6 +10,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from ..accounts.auth import require_role
+from ..accounts.keys import SealError, is_sealed, open_sealed, public_key
 from ..accounts.models import Role
 from ..database import utcnow
 from ..request_limits import SAVED_QUEUE_BYTES
@@ -40,7 +41,8 @@ def collect(token):
     point = find_point_by_token(token)
     if point is None or point.organisation_id != current_user.organisation_id:
         abort(404)
-    return blank_form(point, kiosk=True)
+    # The page carries the key that seals a saved file, so it can do so offline.
+    return blank_form(point, kiosk=True, seal_key=public_key(point.organisation_id))
 
 
 @bp.route("/collection-points/import", methods=["GET", "POST"])
@@ -57,6 +59,8 @@ def import_queue():
             if len(data) > SAVED_QUEUE_BYTES:
                 raise ValueError("The file is too large to be a saved queue.")
             document = json.loads(data.decode("utf-8"))
+            if is_sealed(document):
+                document = json.loads(open_sealed(current_user.organisation_id, document))
             if not isinstance(document, dict) or document.get("format") != QUEUE_FILE_FORMAT:
                 raise ValueError("This is not a file of saved answers from the staff app.")
             items = document.get("responses")
@@ -64,6 +68,8 @@ def import_queue():
                 raise ValueError("The file has no list of answers.")
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             problem = "The file is not valid JSON."
+        except SealError as exc:
+            problem = str(exc)
         except ValueError as exc:
             problem = str(exc)
         else:

@@ -77,7 +77,7 @@ def unavailable_page(point: CollectionPoint, status: PointStatus):
     return form_page("collection/unavailable.html", point, definition, code, state=status.value)
 
 
-def blank_form(point: CollectionPoint, kiosk: bool = False):
+def blank_form(point: CollectionPoint, kiosk: bool = False, seal_key=None):
     """The point's form, empty, in the version it serves; or why it takes no answers."""
     status = point.status(utcnow())
     if status != PointStatus.OPEN:
@@ -91,6 +91,7 @@ def blank_form(point: CollectionPoint, kiosk: bool = False):
         values={},
         errors={},
         kiosk=kiosk,
+        seal_key=seal_key,
     )
 
 

@@ -84,24 +84,25 @@ function problemOf(q, value) {
   return null;
 }
 
-function showProblems(problems) {
-  for (const q of questions) {
-    const error = q.querySelector(".error");
-    const problem = problems.get(q);
-    error.hidden = !problem;
-    error.textContent = problem || "";
-    const target = q.querySelector("fieldset") || q.querySelector("input, textarea, select");
-    const described = new Set((target.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
-    if (problem) {
-      described.add(error.id);
-      target.setAttribute("aria-invalid", "true");
-    } else {
-      described.delete(error.id);
-      target.removeAttribute("aria-invalid");
-    }
-    if (described.size) target.setAttribute("aria-describedby", [...described].join(" "));
-    else target.removeAttribute("aria-describedby");
+function markProblem(q, problem) {
+  const error = q.querySelector(".error");
+  error.hidden = !problem;
+  error.textContent = problem || "";
+  const target = q.querySelector("fieldset") || q.querySelector("input, textarea, select");
+  const described = new Set((target.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
+  if (problem) {
+    described.add(error.id);
+    target.setAttribute("aria-invalid", "true");
+  } else {
+    described.delete(error.id);
+    target.removeAttribute("aria-invalid");
   }
+  if (described.size) target.setAttribute("aria-describedby", [...described].join(" "));
+  else target.removeAttribute("aria-describedby");
+}
+
+function showProblems(problems) {
+  for (const q of questions) markProblem(q, problems.get(q));
   summary.replaceChildren();
   summary.hidden = problems.size === 0;
   if (!problems.size) return;
@@ -177,6 +178,9 @@ async function send(event) {
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   status.textContent = msg("msgSending");
+  // The last person's confirmation goes as this person's answer is being kept.
+  const saved = document.getElementById("kiosk-saved");
+  if (saved) saved.textContent = "";
   let outbox = null;
   try {
     outbox = await import("./outbox.js");
@@ -252,47 +256,20 @@ async function watchVersion() {
   }
 }
 
-function age(ms) {
-  const minutes = Math.round(ms / 60000);
-  if (minutes < 1) return msg("msgJustNow");
-  if (minutes < 90) return msg("msgMinutes", { count: minutes });
-  return msg("msgHours", { count: Math.round(minutes / 60) });
-}
-
-async function showOutbox(outbox) {
-  const panel = document.getElementById("outbox");
-  if (!panel) return;
-  const { waiting, attention, oldest, lastSync, signIn } = await outbox.summary();
-  panel.querySelector("[data-sign-in]").hidden = !(signIn && waiting);
-  panel.querySelector("[data-waiting]").textContent = String(waiting);
-  panel.querySelector("[data-oldest]").textContent = oldest ? age(Date.now() - oldest) : "–";
-  panel.querySelector("[data-last-sync]").textContent =
-    lastSync ? new Date(lastSync).toLocaleTimeString(form.dataset.language) : msg("msgNever");
-  const list = panel.querySelector("[data-attention]");
-  list.replaceChildren(...attention.map((item) => {
-    const li = document.createElement("li");
-    li.textContent = `${new Date(item.queuedAt).toLocaleString(form.dataset.language)}: ${item.message}`;
-    return li;
-  }));
-  list.closest("section").hidden = attention.length === 0;
-}
-
-async function saveToFile(outbox) {
-  const all = await outbox.items();
-  const file = {
-    format: "surveyservice-outbox",
-    version: 1,
-    exported_at: new Date().toISOString(),
-    responses: all.map(({ id, token, version, language, answers, channel, recordedAt }) => ({
-      id, token, version, language, answers, channel, recorded_at: recordedAt,
-    })),
-  };
-  const link = document.createElement("a");
-  link.href = URL.createObjectURL(new Blob([JSON.stringify(file)], { type: "application/json" }));
-  link.download = `unsent-answers-${new Date().toISOString().slice(0, 16).replace(":", "")}.json`;
-  document.body.append(link);
-  link.click();
-  link.remove();
+async function showPending(outbox) {
+  // A resident who answered here before without a connection is told the answer
+  // waits on the phone, and told again once it has gone.
+  const notice = document.getElementById("pending");
+  if (!notice) return;
+  const mine = (await outbox.items())
+    .filter((i) => i.token === form.dataset.token && i.state === "waiting").length;
+  if (mine) {
+    notice.textContent = notice.dataset.msgWaiting;
+    notice.hidden = false;
+    notice.dataset.shown = "1";
+  } else if (notice.dataset.shown) {
+    notice.textContent = notice.dataset.msgSent;
+  }
 }
 
 async function startOutbox() {
@@ -301,20 +278,22 @@ async function startOutbox() {
     outbox = await import("./outbox.js");
     await outbox.summary();
   } catch {
+    outbox = null;  // No storage on this device (a private window, a full disk).
+  }
+  const panel = kiosk ? await import("./kiosk.js") : null;
+  if (!outbox) {
+    panel?.start(null, () => {});
     return;
   }
-  const update = () => showOutbox(outbox);
-  outbox.onChange(update);
-  setInterval(update, 30000);
-  const problem = document.querySelector("#outbox [data-problem]");
+  const pending = () => showPending(outbox);
+  outbox.onChange(pending);
   const trigger = outbox.keepSending({ csrfToken }, (result) => {
-    if (problem) problem.textContent = result.ok ? "" : msg("msgLastFailed", { reason: result.error.message });
-    update();
+    panel?.sent(result);
+    pending();
   });
-  document.getElementById("send-now")?.addEventListener("click", trigger);
-  document.getElementById("save-file")?.addEventListener("click", () => saveToFile(outbox));
+  panel?.start(outbox, trigger);
   if (kiosk) outbox.keep();
-  update();
+  pending();
 }
 
 if (kiosk) {
@@ -325,17 +304,17 @@ if (kiosk) {
       location.replace(link.href);
     });
   }
-  if (sessionStorage.getItem("surveyservice-saved")) {
-    sessionStorage.removeItem("surveyservice-saved");
-    status.textContent = msg("msgSaved");
-  }
 }
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js").then(async () => {
     const registration = await navigator.serviceWorker.ready;
-    const urls = [location.pathname + location.search,
-      ...[...document.querySelectorAll(".languages a")].map((a) => a.getAttribute("href"))]
+    // A staff tablet keeps the form in every language; a resident's phone keeps only
+    // the language it was opened in, to spare the resident's mobile data.
+    const others = kiosk
+      ? [...document.querySelectorAll(".languages a")].map((a) => a.getAttribute("href"))
+      : [];
+    const urls = [location.pathname + location.search, ...others]
       .map((href) => new URL(href, location.href).href);
     registration.active?.postMessage({ type: "keep", urls });
   }).catch(() => {});
@@ -363,7 +342,25 @@ function setUpPosition(q) {
 for (const note of form.querySelectorAll("[data-condition-note]")) note.hidden = true;
 for (const q of questions) if (q.dataset.type === "location") setUpPosition(q);
 form.addEventListener("input", () => { dirty = true; visibleAnswers(); });
-form.addEventListener("change", () => { dirty = true; visibleAnswers(); });
+form.addEventListener("change", (event) => {
+  dirty = true;
+  visibleAnswers();
+  // "Choose at most two": say so as the third box is ticked, not only on sending.
+  const q = event.target.closest?.(".q[data-max-choices]");
+  if (q) {
+    const chosen = q.querySelectorAll("input:checked").length;
+    const tooMany = chosen > Number(q.dataset.maxChoices);
+    const error = q.querySelector(".error");
+    const message = msg("msgTooMany", { limit: q.dataset.maxChoices });
+    if (tooMany) {
+      markProblem(q, message);
+      status.textContent = message;  // a live region: screen readers hear it at once
+    } else if (error.textContent === message) {
+      markProblem(q, null);
+      status.textContent = "";
+    }
+  }
+});
 form.addEventListener("submit", send);
 // A page from the network is current; one from the device's copy is checked when the
 // connection returns.

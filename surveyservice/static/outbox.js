@@ -177,7 +177,7 @@ export async function send({ csrfToken = null } = {}) {
           continue;
         }
         if (!response.ok) {
-          failure = new Error(`HTTP ${response.status}`);
+          failure = Object.assign(new Error(`HTTP ${response.status}`), { status: response.status });
           break;
         }
         const { results } = await response.json();
@@ -187,7 +187,8 @@ export async function send({ csrfToken = null } = {}) {
       }
     }
     if (failure) throw failure;
-    await setMeta("lastSync", Date.now());
+    // "Last sent" means answers went: a round with nothing to send does not count.
+    if (acknowledged.length) await setMeta("lastSync", Date.now());
     changed();
     return acknowledged;
   };

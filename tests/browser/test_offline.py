@@ -45,8 +45,40 @@ def sign_in(page, email):
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
+PIN = "2468"
+
+
+def start_kiosk(page):
+    """On a kiosk page, set the PIN if this tablet has none yet: then the form shows."""
+    setup = page.get_by_role("heading", name="Lås surfplattan i kioskläge")
+    form = page.get_by_role("button", name="Skicka svaren")
+    expect(setup.or_(form)).to_be_visible()
+    if setup.is_visible():
+        page.get_by_label("Pinkod (minst 4 siffror)").fill(PIN)
+        page.get_by_label("Samma pinkod igen").fill(PIN)
+        page.get_by_role("button", name="Starta kioskläget").click()
+    expect(form).to_be_visible()
+
+
+def unlock(page):
+    """Open the staff controls with the PIN, unless they are open already."""
+    if page.get_by_role("button", name="Lås", exact=True).is_visible():
+        return
+    page.get_by_role("button", name="Personal", exact=True).click()
+    page.get_by_role("dialog").get_by_label("Pinkod").fill(PIN)
+    page.get_by_role("button", name="Lås upp").click()
+    expect(page.get_by_role("button", name="Lås", exact=True)).to_be_visible()
+
+
+def send_now(page):
+    unlock(page)
+    page.get_by_role("button", name="Skicka nu").click()
+
+
 def ready_offline(page, url):
     page.goto(url)
+    if "/staff/collect/" in url:
+        start_kiosk(page)
     assert page.evaluate(WAIT_FOR_WORKER), "the service worker did not keep the page"
 
 
@@ -58,7 +90,7 @@ def answer_sample(page, choice="Trygg"):
 
 def kiosk_answer(page, choice="Trygg"):
     answer_sample(page, choice)
-    expect(page.locator("#send-status")).to_have_text("Sparat. Redo för nästa person.")
+    expect(page.locator("#kiosk-saved")).to_have_text("Sparat. Redo för nästa person.")
 
 
 def waiting(page):
@@ -138,10 +170,10 @@ def test_flaky_server_and_a_cut_in_mid_batch_store_each_answer_once(page, contex
     # Stored on the server, not yet acknowledged: still counted as waiting.
     expect(waiting(page)).to_have_text("6")
     assert len(wait_until_stored(page, 6)) == 6
-    page.get_by_role("button", name="Skicka nu").click()  # the 500
+    send_now(page)  # the 500
     page.wait_for_timeout(300)
     expect(waiting(page)).to_have_text("6")
-    page.get_by_role("button", name="Skicka nu").click()  # goes through: replays
+    send_now(page)  # goes through: replays
     expect(waiting(page)).to_have_text("0")
     assert len(stored()) == 6
     # More answers while every third request fails: all arrive, once each.
@@ -151,7 +183,7 @@ def test_flaky_server_and_a_cut_in_mid_batch_store_each_answer_once(page, contex
         kiosk_answer(page)
         context.set_offline(False)
         for _ in range(5):
-            page.get_by_role("button", name="Skicka nu").click()
+            send_now(page)
             page.wait_for_timeout(200)
     expect(waiting(page)).to_have_text("0", timeout=15000)
     assert len(stored()) == 12
@@ -162,6 +194,7 @@ def test_kiosk_leaves_nothing_of_the_previous_person(page, staff, point):
     sign_in(page, staff.email)
     page.goto("/staff/")
     page.get_by_role("link", name="Sandenfestivalen").click()
+    start_kiosk(page)
     length = page.evaluate("history.length")
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -170,7 +203,7 @@ def test_kiosk_leaves_nothing_of_the_previous_person(page, staff, point):
     ).check()
     page.get_by_label("Why?").fill("Det var mörkt vid min port på Storgatan 3")
     page.get_by_role("button", name="Send answers").click()
-    expect(page.locator("#send-status")).to_have_text("Sparat. Redo för nästa person.")
+    expect(page.locator("#kiosk-saved")).to_have_text("Sparat. Redo för nästa person.")
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     assert page.evaluate("history.length") == length
     assert page.locator("input:checked").count() == 0
@@ -264,6 +297,7 @@ def test_unsent_answers_saved_to_a_file_are_uploaded_once(
     context.set_offline(True)
     for _ in range(3):
         kiosk_answer(page)
+    unlock(page)
     with page.expect_download() as download:
         page.get_by_role("button", name="Spara osända svar till en fil").click()
     saved = download.value.path()
@@ -305,7 +339,7 @@ def test_an_answer_refused_after_closing_is_shown_as_needing_attention(page, con
     point.closes_at = utcnow() - timedelta(hours=1)
     db.session.commit()
     context.set_offline(False)
-    page.get_by_role("button", name="Skicka nu").click()
+    send_now(page)
     attention = page.get_by_role("region", name="Behöver åtgärdas")
     expect(attention).to_contain_text("This collection point has closed")
     expect(waiting(page)).to_have_text("0")
@@ -316,10 +350,22 @@ def test_staff_pages_and_kiosk_have_no_serious_accessibility_violations(page, st
     sign_in(page, staff.email)
     page.goto("/staff/")
     assert axe(page) == []
-    for lang in ("sv", "en"):
-        page.goto(f"/staff/collect/{point.token}?lang={lang}")
-        expect(page.locator("[data-waiting]")).to_have_text("0")
-        assert axe(page) == []
+    page.goto(f"/staff/collect/{point.token}")
+    expect(page.get_by_role("heading", name="Lås surfplattan i kioskläge")).to_be_visible()
+    assert axe(page) == []
+    start_kiosk(page)
+    expect(page.locator("[data-waiting]")).to_have_text("0")
+    assert axe(page) == []
+    page.get_by_role("button", name="Personal", exact=True).click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert axe(page) == []
+    page.get_by_role("dialog").get_by_label("Pinkod").fill(PIN)
+    page.get_by_role("button", name="Lås upp").click()
+    expect(page.get_by_role("button", name="Skicka nu")).to_be_visible()
+    assert axe(page) == []
+    page.goto(f"/staff/collect/{point.token}?lang=en")
+    expect(page.locator("[data-waiting]")).to_have_text("0")
+    assert axe(page) == []
 
 
 def test_the_staff_app_can_be_installed(page, staff):
@@ -381,7 +427,7 @@ def test_a_batch_too_large_for_the_server_is_sent_in_smaller_ones(
     context.set_offline(True)
     page.evaluate(QUEUE, {"token": point.token, "count": 40, "text": "Mörkt och ödsligt. " * 60})
     context.set_offline(False)
-    page.get_by_role("button", name="Skicka nu").click()
+    send_now(page)
     expect(waiting(page)).to_have_text("0", timeout=15000)
     assert len(stored()) == 40
 
@@ -396,7 +442,7 @@ def test_one_answer_the_service_never_takes_does_not_hold_up_the_others(
     page.evaluate(QUEUE, {"token": point.token, "count": 1, "text": "Mörkt\u0000"})
     page.evaluate(QUEUE, {"token": point.token, "count": 3, "text": "Trasig lampa"})
     context.set_offline(False)
-    page.get_by_role("button", name="Skicka nu").click()
+    send_now(page)
     expect(waiting(page)).to_have_text("0", timeout=15000)
     attention = page.get_by_role("region", name="Behöver åtgärdas")
     expect(attention).to_contain_text("control character")
@@ -414,7 +460,7 @@ def test_an_expired_sign_in_keeps_staff_answers_waiting_until_signing_in_again(
     # The working day is over: the session is gone when the tablet comes back online.
     context.clear_cookies()
     context.set_offline(False)
-    page.get_by_role("button", name="Skicka nu").click()
+    send_now(page)
     sign_in_again = page.get_by_role(
         "link", name="Logga in igen för att skicka de väntande svaren."
     )

@@ -1,0 +1,117 @@
+"""Each organisation's key pair, for files that only the service can read.
+
+A staff tablet seals its saved answers with the organisation's public key (RSA-OAEP
+wrapping a fresh AES-GCM key, in the browser's WebCrypto); only the service, which
+holds the private key, can open the file. A lost file or a forwarded e-mail reveals
+nothing. The private key is kept encrypted with the service's SECRET_KEY.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from .models import OrganisationKey
+
+SEALED_FORMAT = "surveyservice-sealed"
+KEY_BITS = 3072
+_OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+
+
+class SealError(ValueError):
+    """A sealed file that cannot be opened, with a reason a coordinator can act on."""
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    key_id: str
+    spki: str  # base64 of the DER SubjectPublicKeyInfo, as WebCrypto imports it
+
+
+def _passphrase() -> bytes:
+    return hashlib.sha256(b"organisation-key:" + current_app.config["SECRET_KEY"].encode()).digest()
+
+
+def _find(org_id: int) -> OrganisationKey | None:
+    return db.session.execute(
+        select(OrganisationKey).filter_by(organisation_id=org_id)
+    ).scalar_one_or_none()
+
+
+def public_key(org_id: int) -> PublicKey:
+    """The organisation's public key, made on first use."""
+    row = _find(org_id)
+    if row is None:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+        spki = private.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        row = OrganisationKey(
+            organisation_id=org_id,
+            key_id=hashlib.sha256(spki).hexdigest()[:16],
+            public_spki=base64.b64encode(spki).decode(),
+            private_pem=private.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.BestAvailableEncryption(_passphrase()),
+            ).decode(),
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+            db.session.commit()
+        except IntegrityError:
+            # Made a moment ago by another request: use that one.
+            db.session.rollback()
+            row = _find(org_id)
+    return PublicKey(row.key_id, row.public_spki)
+
+
+def _b64(document: dict, name: str) -> bytes:
+    value = document.get(name)
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        return base64.b64decode(value, validate=True)
+    except (ValueError, binascii.Error):
+        raise SealError(f"The file is damaged: its {name} is missing or not base64.") from None
+
+
+def is_sealed(document: object) -> bool:
+    return isinstance(document, dict) and document.get("format") == SEALED_FORMAT
+
+
+def open_sealed(org_id: int, document: dict) -> bytes:
+    """The content of a file sealed for this organisation, or SealError."""
+    row = _find(org_id)
+    if row is None or document.get("key_id") != row.key_id:
+        raise SealError(
+            "This file was sealed for another organisation or another key: it cannot be "
+            "opened here."
+        )
+    wrapped, iv, ciphertext = (_b64(document, n) for n in ("wrapped_key", "iv", "ciphertext"))
+    try:
+        private = serialization.load_pem_private_key(
+            row.private_pem.encode(), password=_passphrase()
+        )
+    except ValueError:
+        raise SealError(
+            "The organisation's key cannot be read: the service's SECRET_KEY has changed "
+            "since the file was saved."
+        ) from None
+    try:
+        key = private.decrypt(wrapped, _OAEP)
+        return AESGCM(key).decrypt(iv, ciphertext, None)
+    except (ValueError, InvalidTag):
+        raise SealError("The file is damaged or was changed after it was saved.") from None
