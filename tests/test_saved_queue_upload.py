@@ -88,7 +88,8 @@ def test_upload_stores_a_few_hundred_once_and_again_stores_nothing_new(
         "unprocessed": 0,
         "total": 230,
     }
-    assert "All 230 answers in the file are dealt with." in page
+    assert "230 stored now, 0 stored before, 0 not accepted." in page
+    assert "stopped" not in page
     assert stored_ids() == {i["id"] for i in items}
     again = upload(signed_in, items)
     assert counts(again)["stored"] == 0
