@@ -10,7 +10,7 @@ AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe-$(AXE_VERSION)/axe.min.js
 export AXE_JS := $(abspath $(AXE))
 
-.PHONY: run test format bench bench-sync clean browser
+.PHONY: run test format bench bench-sync bench-upload clean browser
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -68,6 +68,10 @@ bench: $(VENV)/.installed-run
 ## Benchmark a staff tablet sending 500 queued answers, in Chromium, to gunicorn
 bench-sync: $(VENV)/.installed-test browser
 	$(BIN)/python bench/sync.py $(BENCH_ARGS)
+
+## Benchmark a coordinator uploading saved answers (4,500, and a file at the 8 MiB limit)
+bench-upload: $(VENV)/.installed-run
+	$(BIN)/python bench/upload.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -26,6 +26,7 @@ from surveyservice.config import database_url  # noqa: E402
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "bench-secret-key-bench-secret-key-0123456789"  # noqa: S105 (a throwaway server)
 STAFF_EMAIL = "staff@bench.example"
+COORDINATOR_EMAIL = "coordinator@bench.example"
 STAFF_PASSWORD = "bench password 123"  # noqa: S105 (a throwaway account)
 
 
@@ -36,7 +37,8 @@ def free_port() -> int:
 
 
 def prepare(url: str) -> str:
-    """Migrate, load forms/, make a staff member and an open point; return its token."""
+    """Migrate, load forms/, make a staff member, a coordinator (both with
+    STAFF_PASSWORD) and an open point; return its token."""
     from flask_migrate import upgrade
 
     from surveyservice.accounts.accounts import create_organisation, create_user
@@ -51,6 +53,7 @@ def prepare(url: str) -> str:
         org = create_organisation("Bench", "bench")
         sync_folder(org, ROOT / "forms")
         create_user(org, STAFF_EMAIL, STAFF_PASSWORD, "staff")
+        create_user(org, COORDINATOR_EMAIL, STAFF_PASSWORD, "coordinator")
         point = create_point(
             org.id,
             {

@@ -4,17 +4,16 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from ..accounts.auth import require_role
-from ..accounts.keys import SealError, is_sealed, open_sealed, public_key
+from ..accounts.keys import is_sealed, open_sealed, public_key
 from ..accounts.models import Role
 from ..database import utcnow
 from ..request_limits import SAVED_QUEUE_BYTES
-from .intake import take_items
+from .intake import import_saved_queue
 from .models import PointStatus
 from .points import find_point_by_token, list_points
 from .views import blank_form
@@ -49,31 +48,35 @@ def collect(token):
 @require_role(Role.COORDINATOR)
 def import_queue():
     """Take in the answers a tablet saved to a file: each is stored once, like a replay."""
-    results, problem = None, None
+    result, problem = None, None
     if request.method == "POST":
         upload = request.files.get("file")
-        data = upload.read(SAVED_QUEUE_BYTES + 1) if upload else b""
         try:
-            if not data:
-                raise ValueError("Choose the file the tablet saved.")
-            if len(data) > SAVED_QUEUE_BYTES:
-                raise ValueError("The file is too large to be a saved queue.")
-            document = json.loads(data.decode("utf-8"))
-            if is_sealed(document):
-                document = json.loads(open_sealed(current_user.organisation_id, document))
-            if not isinstance(document, dict) or document.get("format") != QUEUE_FILE_FORMAT:
-                raise ValueError("This is not a file of saved answers from the staff app.")
-            items = document.get("responses")
-            if not isinstance(items, list):
-                raise ValueError("The file has no list of answers.")
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-            problem = "The file is not valid JSON."
-        except SealError as exc:
-            problem = str(exc)
+            data = upload.read(SAVED_QUEUE_BYTES + 1) if upload else b""
+            items = read_saved_queue(data, current_user.organisation_id)
         except ValueError as exc:
             problem = str(exc)
         else:
-            # The file is the last resort after a long time offline: answers recorded
-            # while their point was open are taken however long ago it closed.
-            results = take_items(items, token=None, late=timedelta.max)
-    return render_template("staff/import.html", results=results, problem=problem)
+            result = import_saved_queue(items)
+    return render_template("staff/import.html", result=result, problem=problem)
+
+
+def read_saved_queue(data: bytes, org_id: int) -> list:
+    """The list of answers in a file the staff app saved, opened with the organisation's
+    key when sealed; ValueError (SealError among them) says what is wrong."""
+    if not data:
+        raise ValueError("Choose the file the tablet saved.")
+    if len(data) > SAVED_QUEUE_BYTES:
+        raise ValueError("The file is too large to be a saved queue.")
+    try:
+        document = json.loads(data.decode("utf-8"))
+        if is_sealed(document):
+            document = json.loads(open_sealed(org_id, document).decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        raise ValueError("The file is not valid JSON.") from None
+    if not isinstance(document, dict) or document.get("format") != QUEUE_FILE_FORMAT:
+        raise ValueError("This is not a file of saved answers from the staff app.")
+    items = document.get("responses")
+    if not isinstance(items, list):
+        raise ValueError("The file has no list of answers.")
+    return items

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -86,12 +87,17 @@ def submit(
     sub: Submission,
     now: datetime,
     grace: timedelta = timedelta(0),
+    stored: Mapping[uuid.UUID, Response] | None = None,
 ) -> Stored:
     """Store the response, or find that it was stored before (a replay).
 
     The primary key is the client's id: two concurrent retries cannot both insert,
     and the one that loses finds the other's row. ``grace`` is how long after closing
     the point still takes staff answers recorded while it was open.
+
+    To store many in one transaction, pass ``stored``: those of their ids already
+    stored, with their rows, found in one query. The new row is then only added to the
+    session, and the caller's flush finds any id stored since.
     """
     if version is None:
         raise SubmissionRefused(
@@ -116,9 +122,11 @@ def submit(
     answers = check_answers(definition, sub.answers, precise_positions=False)
     fingerprint = _fingerprint(point, version_id, sub, answers)
 
+    if stored is not None and sub.id in stored:
+        return _replay(stored[sub.id], fingerprint)
     status = point.status(now)
     if status != PointStatus.OPEN:
-        existing = db.session.get(Response, sub.id)
+        existing = db.session.get(Response, sub.id) if stored is None else None
         if existing is not None:
             return _replay(existing, fingerprint)
         _refuse_unless_late_but_allowed(point, sub, status, now, grace)
@@ -135,6 +143,12 @@ def submit(
         answers=answers,
         content_hash=fingerprint,
     )
+    if stored is not None:
+        # Replays are known already, so counting first costs them nothing, and a
+        # refusal leaves nothing behind in the caller's transaction.
+        _limit(point, sub)
+        db.session.add(response)
+        return Stored(response, True, sub.version)
     db.session.add(response)
     try:
         db.session.flush()
@@ -147,9 +161,13 @@ def submit(
         return _replay(existing, fingerprint)
     # Counted once stored, so that retries of stored answers always get through and
     # input refused above costs no count.
+    _limit(point, sub)
+    return Stored(response, True, sub.version)
+
+
+def _limit(point: CollectionPoint, sub: Submission) -> None:
     # Signed-in staff are not limited: a tablet may send a day's queue at once.
     if sub.channel == Channel.RESIDENT and not ratelimit.allow(f"point:{point.id}"):
         raise SubmissionRefused(
             429, "Too many answers arrive at this collection point right now; retry shortly."
         )
-    return Stored(response, True, sub.version)
