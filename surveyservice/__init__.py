@@ -48,8 +48,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "An API token"}
     )
 
-    from . import i18n, request_limits, security_headers
-    from .accounts import auth
+    from . import cli, i18n, request_limits, security_headers
+    from .accounts import auth, organisations_cli
     from .accounts import cli as accounts_cli
     from .accounts import views as accounts_views
     from .accounts.api import blp as account_api
@@ -83,5 +83,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)
+    app.cli.add_command(organisations_cli.orgs)
     app.cli.add_command(questionnaires_cli.forms)
+    cli.init_app(app)
     return app
