@@ -48,7 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "An API token"}
     )
 
-    from . import cli, i18n, request_limits, security_headers
+    from . import cli, compression, i18n, request_limits, security_headers, static_versions
     from .accounts import auth, organisations_cli
     from .accounts import cli as accounts_cli
     from .accounts import views as accounts_views
@@ -69,6 +69,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_app(app)
     security_headers.init_app(app)
+    static_versions.init_app(app)
+    compression.init_app(app)
     ratelimit.init_app(app)
     for blueprint in (account_api, questionnaires_api, collection_api, collect_blp):
         api.register_blueprint(blueprint)
