@@ -10,7 +10,7 @@ AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe-$(AXE_VERSION)/axe.min.js
 export AXE_JS := $(abspath $(AXE))
 
-.PHONY: run test format bench bench-sync bench-upload clean browser
+.PHONY: run test format bench bench-sync bench-upload clean browser trial-cert
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -31,6 +31,23 @@ run: $(VENV)/.installed-run
 	$(FLASK) forms sync
 	$(FLASK) users list
 	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+TRIAL := instance/trial
+## A certificate for trying the forms on phones over HTTPS: HOST=<this computer's address>.
+## Makes a certificate authority for the phones to trust (kept for later runs) and a
+## certificate for HOST signed by it, both valid for 30 days.
+trial-cert:
+	@[ -n "$(HOST)" ] || { echo "Name this computer's address on the network: make trial-cert HOST=192.168.1.20"; exit 1; }
+	mkdir -p $(TRIAL)
+	[ -f $(TRIAL)/ca.pem ] || openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
+		-subj "/CN=Surveyservice trial CA" -keyout $(TRIAL)/ca-key.pem -out $(TRIAL)/ca.pem \
+		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign"
+	case "$(HOST)" in *[!0-9.]*) san="DNS:$(HOST)";; *) san="IP:$(HOST)";; esac; \
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=$(HOST)" \
+		-CA $(TRIAL)/ca.pem -CAkey $(TRIAL)/ca-key.pem -keyout $(TRIAL)/key.pem -out $(TRIAL)/cert.pem \
+		-addext "subjectAltName=$$san" -addext "extendedKeyUsage=serverAuth" \
+		-addext "basicConstraints=critical,CA:FALSE"
+	@echo "Install $(TRIAL)/ca.pem on the phones; serve with --certfile $(TRIAL)/cert.pem --keyfile $(TRIAL)/key.pem"
 
 # axe-core, the accessibility checker the browser tests inject into pages.
 $(AXE): | $(BIN)/python

@@ -48,8 +48,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "An API token"}
     )
 
-    from . import clean_input, i18n, request_limits, security_headers
-    from .accounts import auth
+    from . import (
+        clean_input,
+        cli,
+        compression,
+        i18n,
+        request_limits,
+        security_headers,
+        static_versions,
+    )
+    from .accounts import auth, organisations_cli
     from .accounts import cli as accounts_cli
     from .accounts import views as accounts_views
     from .accounts.api import blp as account_api
@@ -70,6 +78,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_app(app)
     security_headers.init_app(app)
+    static_versions.init_app(app)
+    compression.init_app(app)
     ratelimit.init_app(app)
     for blueprint in (account_api, questionnaires_api, collection_api, collect_blp):
         api.register_blueprint(blueprint)
@@ -84,5 +94,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)
+    app.cli.add_command(organisations_cli.orgs)
     app.cli.add_command(questionnaires_cli.forms)
+    cli.init_app(app)
     return app

@@ -7,7 +7,9 @@ import json
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, url_for
+
+from ..compression import compressed
 
 bp = Blueprint("offline", __name__)
 
@@ -22,6 +24,8 @@ APP_FILES = (
     "icon.svg",
     "manifest.webmanifest",
 )
+# Imported by another script under a relative name, so always asked for without a version.
+IMPORTED_BY_NAME = ("outbox.js", "kiosk.js")
 
 
 @cache
@@ -38,11 +42,16 @@ def release() -> str:
 
 
 @bp.get("/sw.js")
+@compressed
 def service_worker():
     source = (STATIC / "sw.js").read_text(encoding="utf-8")
-    source = source.replace("__RELEASE__", release()).replace(
-        "__APP_FILES__", json.dumps([f"/static/{name}" for name in APP_FILES])
-    )
+    # The URLs the pages ask for, versioned or not, so that the worker's install finds
+    # them in the browser's HTTP cache instead of downloading them again.
+    files = [
+        f"/static/{name}" if name in IMPORTED_BY_NAME else url_for("static", filename=name)
+        for name in APP_FILES
+    ]
+    source = source.replace("__RELEASE__", release()).replace("__APP_FILES__", json.dumps(files))
     response = Response(source, mimetype="text/javascript")
     # The browser must see a new release at once, and the worker governs the whole site.
     response.headers["Cache-Control"] = "no-cache"

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from ..accounts.auth import public, require_role
 from ..accounts.models import Role
+from ..compression import compressed
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import direction, translate
@@ -96,6 +97,7 @@ def blank_form(point: CollectionPoint, kiosk: bool = False, seal_key=None):
 
 
 @bp.get("/f/<token>")
+@compressed
 def form(token):
     return blank_form(_point_or_404(token))
 
@@ -148,6 +150,7 @@ def submit_form(token):
 
 
 @bp.get("/f/<token>/thanks")
+@compressed
 def thanks(token):
     point = _point_or_404(token)
     return form_page("collection/thanks.html", point, point.served_version.definition)

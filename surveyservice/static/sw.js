@@ -8,7 +8,10 @@ const APP_CACHE = `app-${RELEASE}`;
 // Pages outlive releases: a new release must never leave a tablet with a form it
 // can no longer open offline.
 const PAGE_CACHE = "pages";
+// The app's files under their versioned URLs (?v=<hash of the file>).
 const APP_FILES = __APP_FILES__;
+// Looked up by path: form.js imports "./outbox.js", which resolves without the version.
+const APP_PATHS = new Set(APP_FILES.map((file) => new URL(file, location.href).pathname));
 const NETWORK_WAIT_MS = 4000;
 
 self.addEventListener("install", (event) => {
@@ -66,7 +69,9 @@ async function networkFirst(request) {
 }
 
 async function cacheFirst(request) {
-  const copy = await caches.match(request, { cacheName: APP_CACHE });
+  // This release's cache holds one copy of each file, so a match by path alone is
+  // the file this release serves.
+  const copy = await caches.match(request, { cacheName: APP_CACHE, ignoreSearch: true });
   if (copy) return copy;
   const response = await fetch(request);
   if (response.ok) (await caches.open(APP_CACHE)).put(request, response.clone());
@@ -79,7 +84,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== location.origin) return;
   if (isPage(url)) {
     event.respondWith(networkFirst(request));
-  } else if (APP_FILES.includes(url.pathname)) {
+  } else if (APP_PATHS.has(url.pathname)) {
     event.respondWith(cacheFirst(request));
   }
 });

@@ -200,9 +200,11 @@ def test_form_fits_a_phone_at_200_percent_zoom(browser, browser_context_args, sa
 
 def test_first_load_is_small_and_stays_on_this_site(page, sanden, live_server):
     bodies = {}
+    responses = []
 
     def keep(response):
         bodies[response.url] = response.body()
+        responses.append(response)
 
     page.on("response", keep)
     page.goto(f"/f/{sanden.token}")
@@ -210,8 +212,18 @@ def test_first_load_is_small_and_stays_on_this_site(page, sanden, live_server):
     assert all(url.startswith(live_server) for url in bodies), list(bodies)
     assert {Path(u).name.split("?")[0] for u in bodies} >= {sanden.token, "form.js", "form.css"}
     compressed = sum(len(gzip.compress(body, 9)) for body in bodies.values())
+    # What went over the wire: bodies as sent (compressed or not) and their headers.
+    sizes = [response.request.sizes() for response in responses]
+    transferred = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
     print(
         f"first load: {len(bodies)} requests, {sum(map(len, bodies.values()))} bytes, "
-        f"{compressed} bytes compressed"
+        f"{compressed} bytes compressed, {transferred} bytes transferred"
     )
     assert compressed < 60 * 1024
+    assert transferred < 60 * 1024
+    for response in responses:
+        headers = response.all_headers()
+        if len(response.body()) > 1024:
+            assert headers.get("content-encoding") in ("gzip", "br"), response.url
+        if "?v=" in response.url:
+            assert headers["cache-control"] == "public, max-age=31536000, immutable"
