@@ -2,6 +2,9 @@
 answers are anonymous, and so must the logs be."""
 
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -10,6 +13,22 @@ accesslog = os.environ.get("ACCESS_LOG", "-")
 # Time, request line, status, bytes, duration. No %(h)s, %(a)s, %(f)s or %({...}i)s.
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
+
+_ADDRESS = re.compile(r"\bip=\S+?(?=:\s)|\bip=\S+")
+
+
+class AnonymousLogger(Logger):
+    """gunicorn's logger, without the client's address in its error log.
+
+    gunicorn names the address when it refuses a malformed request ("Invalid
+    request from ip=..."); a resident's address must not be kept, even there.
+    """
+
+    def warning(self, msg, *args, **kwargs):
+        super().warning(_ADDRESS.sub("ip=[removed]", str(msg)), *args, **kwargs)
+
+
+logger_class = AnonymousLogger
 # The app refuses long addresses (414), large headers (431) and large bodies (413)
 # itself, in the API's error shape; gunicorn's own limits sit above its limits.
 limit_request_line = 0  # no limit of gunicorn's own (its parser still stops at 1 MiB)

@@ -128,3 +128,17 @@ def test_a_chunked_body_over_the_limit_is_413_in_the_json_shape(gunicorn):
     )
     assert "chunked" in response.request.headers.get("Transfer-Encoding", "")
     _is_api_error(response, 413)
+
+
+def test_a_malformed_request_leaves_no_address_in_the_error_log(gunicorn):
+    base, log = gunicorn
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as raw:
+        raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header Name: y\r\n\r\n")
+        answer = raw.recv(1000)
+    assert answer.startswith(b"HTTP/1.1 400")
+    time.sleep(0.3)
+    text = log.read_text()
+    assert "Invalid request from ip=[removed]" in text
+    # The server's own address is in its start-up line; no client's is anywhere after.
+    assert "127.0.0.1" not in text.split("Booting worker", 1)[1]

@@ -36,6 +36,18 @@ def test_form_is_the_same_for_everyone_and_sets_no_cookie(client, sanden):
     assert first.data == second.data
     assert "Set-Cookie" not in first.headers
     assert "Set-Cookie" not in client.get(f"/f/{sanden.token}?lang=en").headers
+    # A cache may keep one copy for everyone: the page depends on no cookie.
+    assert "Cookie" not in first.headers.get("Vary", "")
+
+
+def test_a_signed_in_staff_member_gets_the_same_form(client, auth, staff, sanden):
+    anonymous = client.get(f"/f/{sanden.token}").data
+    auth.login(staff.email)
+    signed_in = client.get(f"/f/{sanden.token}")
+    assert signed_in.data == anonymous
+    # Its refreshed session cookie must never be kept by a cache for others.
+    if "Set-Cookie" in signed_in.headers:
+        assert "Cookie" in signed_in.headers["Vary"]
 
 
 def test_form_renders_labels_fieldsets_and_languages(client, sanden):

@@ -148,3 +148,13 @@ def test_the_session_names_its_generation(client, auth, coordinator):
     auth.logout()
     db.session.expire_all()
     assert db.session.get(User, coordinator.id).session_generation == 1
+
+
+def test_the_session_keeps_nothing_of_the_clients_address_or_browser(client, coordinator):
+    client.environ_base.update(REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Tablet/1.0")
+    sign_in(client, coordinator.email)
+    with client.session_transaction() as session:
+        assert set(session) <= {"_user_id", "_fresh", "csrf_token", "lang", "_permanent"}
+    # A tablet that moves to another network stays signed in.
+    client.environ_base.update(REMOTE_ADDR="198.51.100.4")
+    assert client.get("/questionnaires").status_code == 200

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, g, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_smorest import abort
 
@@ -25,10 +26,31 @@ def bearer_token() -> str | None:
     return None
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions; a page marked ``g.same_for_everyone`` (one that
+    reads no session, though Flask-Login looks at it for every template) does not say
+    it varies by cookie."""
+
+    def save_session(self, app, session, response):
+        super().save_session(app, session, response)
+        # A response that sets a cookie (a signed-in session refreshed) keeps its Vary.
+        if g.get("same_for_everyone") and "Set-Cookie" not in response.headers:
+            # Set by hand: HeaderSet.discard() misses a header written in capitals.
+            kept = [value for value in response.vary if value.lower() != "cookie"]
+            if kept:
+                response.headers["Vary"] = ", ".join(kept)
+            else:
+                response.headers.pop("Vary", None)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"
-    login_manager.session_protection = "strong"
+    # No binding of a session to the client's address and browser: it would put a hash
+    # of the address in the cookie, and sign staff out whenever a tablet changes
+    # network. Sessions end from the server instead (the session generation).
+    login_manager.session_protection = None
     csrf.init_app(app)
 
     @login_manager.user_loader

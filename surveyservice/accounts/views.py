@@ -66,6 +66,9 @@ def sign_in():
             # A sign-in lasts a working day, across browser restarts, offline or not.
             session.permanent = True
             login_user(user)
+            # Flask-Login keeps a hash of the client's address and browser for a check
+            # this service does not make: nothing derived from an address is kept.
+            session.pop("_id", None)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or _landing())
         if wait := throttle.record_failure(email, now):

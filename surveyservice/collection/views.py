@@ -31,6 +31,18 @@ from .submissions import Submission, SubmissionRefused, submit
 bp = Blueprint("collection_form", __name__)
 
 
+# The resident's pages: the same for everyone who opens them in a language.
+_SAME_FOR_EVERYONE = frozenset({"collection_form.form", "collection_form.thanks"})
+
+
+@bp.before_request
+def mark_same_for_everyone():
+    # Flask-Login reads the session for every template, which would add "Vary: Cookie";
+    # these pages depend on no cookie, so a cache may keep one copy for everyone.
+    if request.endpoint in _SAME_FOR_EVERYONE:
+        g.same_for_everyone = True
+
+
 def form_url(point: CollectionPoint) -> str:
     """The form's absolute URL: what the QR code holds and the poster writes out."""
     base = current_app.config["PUBLIC_BASE_URL"]
