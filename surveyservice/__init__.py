@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config as config_module
 from .database import configure_sqlite
 from .extensions import api, db, migrate
+from .openapi import SchemaMetaPlugin
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -39,9 +40,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "info": {
                 "description": "Anonymous survey and dialogue data collection. Errors have "
                 "the shape {code, status, message, errors}; 'errors' names each "
-                "field that is wrong by its path, such as questions[3].label."
+                "field that is wrong by its path, such as questions[3].label. Any request "
+                "may be refused for its size (413 body, 414 address, 431 headers); text with "
+                "control characters or lone surrogates is refused anywhere (422; 404 in "
+                "the path)."
             },
             "security": [{"bearerAuth": []}],
+            "extra_plugins": [SchemaMetaPlugin()],
         },
     )
     api.spec.components.security_scheme(

@@ -131,7 +131,7 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "WTF_CSRF_CHECK_DEFAULT": False,
         "API_TITLE": "Surveyservice API",
         "API_VERSION": "v1",
-        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_VERSION": "3.1.0",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
     }

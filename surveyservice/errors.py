@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 
 import flask_smorest
 from flask import g, render_template, request
@@ -75,3 +76,13 @@ class Blueprint(flask_smorest.Blueprint):
     """The API's blueprint: same as flask-smorest's, with errors reported by path."""
 
     ARGUMENTS_PARSER = _FlatErrorParser()
+
+    def errors(self, *codes: int):
+        """Document the error statuses an operation answers, each in the one error shape."""
+
+        def decorator(func):
+            for code in codes:
+                func = self.alt_response(code, response=HTTPStatus(code).name)(func)
+            return func
+
+        return decorator

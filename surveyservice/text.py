@@ -15,6 +15,10 @@ _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # Within one line, tab and line breaks are not text either.
 _NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
+# One line, as a pattern for the OpenAPI document (JSON Schema's regular expressions).
+# Lone surrogates cannot be said there; JSON text that holds one is refused all the same.
+ONE_LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+
 UNSTORABLE_MESSAGE = "Contains a control character or an invalid character, which is not taken."
 KEY_MESSAGE = "A key contains a control character or an invalid character, which is not taken."
 

@@ -46,21 +46,29 @@ def test_batch_stores_each_response_and_reports_each_result(client, point):
         answer(),
         stored_before,
         answer(answers={"safe_now": "maybe"}),
-        {"id": "not-a-uuid", "version": 1},
-        "nonsense",
+        answer(version=7),
         {**stored_before, "answers": {"safe_now": "unsafe"}},
     ]
     response = batch(client, point, items)
     assert response.status_code == 200
     results = response.json["results"]
-    assert [r["status"] for r in results] == [201, 200, 422, 422, 422, 409]
+    assert [r["status"] for r in results] == [201, 200, 422, 422, 409]
     assert results[0]["id"] == items[0]["id"]
     assert results[2]["errors"] == {
         "json": {"answers.safe_now": ["Expected one of: safe, unsafe."]}
     }
-    assert set(results[3]["errors"]["json"]) == {"id", "language", "answers"}
-    assert results[4]["id"] is None
     assert len(rows()) == 2
+
+
+def test_a_response_not_shaped_as_one_refuses_the_batch(client, point):
+    items = [answer(), {"id": "not-a-uuid", "version": 1}, "nonsense", None]
+    response = batch(client, point, items)
+    assert response.status_code == 422
+    errors = response.json["errors"]["json"]
+    assert {"responses[1].id", "responses[1].language", "responses[1].answers"} <= set(errors)
+    assert "responses[2]" in errors and "responses[3]" in errors
+    assert "responses[0].id" not in errors
+    assert rows() == []
 
 
 def test_batch_limits(client, point):
@@ -74,6 +82,13 @@ def test_batch_to_an_unknown_point_reports_404_per_item(client, point):
         "/api/v1/collect/zzzzzzzzzzzzzzzz/responses:batch", json={"responses": [answer()]}
     )
     assert response.json["results"][0]["status"] == 404
+
+
+def test_batch_to_an_address_no_point_can_have_is_refused_whole(client, point):
+    response = client.post(
+        "/api/v1/collect/null,null/responses:batch", json={"responses": [answer()]}
+    )
+    assert response.status_code == 404
 
 
 def signed_in_csrf(client, auth, email):

@@ -135,6 +135,25 @@ def test_update_and_close(api, questionnaire):
     assert bad.status_code == 422
 
 
+def test_a_change_with_nothing_to_change_is_refused(api, questionnaire):
+    point = new_point(api)
+    for body in ({"data": b""}, {"json": {}}):
+        response = api.patch(f"{BASE}/{point['id']}", **body)
+        assert response.status_code == 422, body
+    assert api.get(f"{BASE}/{point['id']}").json == point
+
+
+def test_a_whole_number_written_with_a_point_is_that_number(api, questionnaire):
+    # JSON Schema, and so the OpenAPI document, counts 1.0 as the integer 1.
+    assert new_point(api, version=1.0)["version"] == 1
+    refused = api.post(
+        BASE,
+        json={"name": "x", "area": "y", "kind": "event", "questionnaire": "sample", "version": 1.5},
+    )
+    assert refused.status_code == 422
+    assert "version" in refused.json["errors"]["json"]
+
+
 def test_point_opening_later_is_not_yet_open(api, questionnaire):
     later = (utcnow() + timedelta(days=2)).isoformat()
     assert new_point(api, opens_at=later)["status"] == "not_yet_open"

@@ -14,6 +14,7 @@ class Me(MethodView):
     @require_role(Role.STAFF)
     @blp.doc(security=[{"bearerAuth": []}])
     @blp.response(200, AccountSchema)
+    @blp.errors(401)
     def get(self):
         """Show the account the request is made as."""
         return current_user

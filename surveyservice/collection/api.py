@@ -13,6 +13,7 @@ from ..extensions import db
 from .intake import NO_SUCH_POINT, store_one, take_items
 from .models import CollectionPoint
 from .points import (
+    TOKEN_LENGTH,
     PointError,
     close_point,
     create_point,
@@ -20,9 +21,11 @@ from .points import (
     find_point_by_token,
     list_points,
     update_point,
+    well_formed_token,
 )
 from .qr import qr_png, qr_svg
 from .schemas import (
+    TOKEN_PATTERN,
     BatchResultSchema,
     BatchSchema,
     PointChangeSchema,
@@ -47,6 +50,20 @@ collect_blp = Blueprint(
     description="Public endpoints the resident form and staff tablets send answers to. "
     "No sign-in; the collection point's token is the key.",
 )
+
+
+POINT_ID = {
+    "in": "path",
+    "name": "point_id",
+    "description": "The collection point's id",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+}
+TOKEN = {
+    "in": "path",
+    "name": "token",
+    "description": f"The collection point's token: {TOKEN_LENGTH} characters, as in its QR code",
+    "schema": {"type": "string", "pattern": TOKEN_PATTERN},
+}
 
 
 def point_view(point: CollectionPoint) -> dict:
@@ -89,59 +106,74 @@ def _save(action) -> dict:
 class Points(MethodView):
     @require_role(Role.STAFF)
     @blp.response(200, PointSchema(many=True))
+    @blp.errors(401)
     def get(self):
         """List your organisation's collection points, newest first."""
         return [point_view(p) for p in list_points(current_user.organisation_id)]
 
     @require_role(Role.COORDINATOR)
-    @blp.arguments(PointSchema)
+    @blp.arguments(
+        PointSchema,
+        description="The questionnaire must have a published version, the version (if "
+        "given) must be one of them, and closes_at must be later than opens_at.",
+    )
     @blp.response(201, PointSchema)
+    @blp.errors(400, 401, 403)
     def post(self, fields):
         """Create a collection point; its token and URL are made here."""
         return _save(lambda: create_point(current_user.organisation_id, fields))
 
 
-@blp.route("/<int:point_id>")
+@blp.route("/<int:point_id>", parameters=[POINT_ID])
 class Point(MethodView):
     @require_role(Role.STAFF)
     @blp.response(200, PointSchema)
+    @blp.errors(401, 404)
     def get(self, point_id):
         """Show a collection point."""
         return point_view(get_point_or_404(point_id))
 
     @require_role(Role.COORDINATOR)
-    @blp.arguments(PointChangeSchema(partial=True))
+    @blp.arguments(
+        PointChangeSchema(partial=True),
+        description="At least one field. The rules of a new point hold; the questionnaire "
+        "cannot change once the point has answers.",
+    )
     @blp.response(200, PointSchema)
+    @blp.errors(400, 401, 403, 404)
     def patch(self, fields, point_id):
         """Change a collection point's name, area, kind, times or version."""
         point = get_point_or_404(point_id)
         return _save(lambda: update_point(point, fields))
 
 
-@blp.route("/<int:point_id>/close")
+@blp.route("/<int:point_id>/close", parameters=[POINT_ID])
 class Close(MethodView):
     @require_role(Role.COORDINATOR)
     @blp.response(200, PointSchema)
+    @blp.errors(401, 403, 404)
     def post(self, point_id):
         """Close the point now: it refuses new answers from then on."""
         point = get_point_or_404(point_id)
         return _save(lambda: close_point(point, utcnow()))
 
 
-@blp.route("/<int:point_id>/qr.svg")
+@blp.route("/<int:point_id>/qr.svg", parameters=[POINT_ID])
 class QrSvg(MethodView):
     @require_role(Role.STAFF)
     @blp.response(200, content_type="image/svg+xml", description="The QR code as SVG")
+    @blp.errors(401, 404)
     def get(self, point_id):
         """The QR code of the form's URL, as SVG (for posters)."""
         svg = qr_svg(form_url(get_point_or_404(point_id)))
         return HttpResponse(svg, mimetype="image/svg+xml")
 
 
-@blp.route("/<int:point_id>/qr.png")
+@blp.route("/<int:point_id>/qr.png", parameters=[POINT_ID])
 class QrPng(MethodView):
     @require_role(Role.STAFF)
     @blp.response(200, content_type="image/png", description="The QR code as PNG")
+    @blp.errors(401, 404)
     def get(self, point_id):
         """The QR code of the form's URL, as PNG."""
         return HttpResponse(qr_png(form_url(get_point_or_404(point_id))), mimetype="image/png")
@@ -154,10 +186,11 @@ def get_point_by_token_or_404(token: str) -> CollectionPoint:
     return point
 
 
-@collect_blp.route("/<token>")
+@collect_blp.route("/<token>", parameters=[TOKEN])
 class PublicPoint(MethodView):
     @collect_blp.doc(security=[])
     @collect_blp.response(200, PublicPointSchema)
+    @collect_blp.errors(404)
     def get(self, token):
         """The point's status and the questionnaire version it serves."""
         point = get_point_by_token_or_404(token)
@@ -172,16 +205,25 @@ class PublicPoint(MethodView):
         }
 
 
-@collect_blp.route("/<token>/responses")
+@collect_blp.route("/<token>/responses", parameters=[TOKEN])
 class Responses(MethodView):
     @public
     @collect_blp.doc(security=[])
-    @collect_blp.arguments(SubmissionSchema)
+    @collect_blp.arguments(
+        SubmissionSchema,
+        description="The version must be one the point's questionnaire published, the "
+        "language one of its languages, and each answer must fit its question.",
+    )
     @collect_blp.response(201, StoredResponseSchema, description="Stored")
     @collect_blp.alt_response(
         200, schema=StoredResponseSchema, description="Already stored: a replay"
     )
+    @collect_blp.alt_response(
+        400, description="Not JSON, or staff answers on a session cookie without the CSRF token"
+    )
+    @collect_blp.alt_response(401, description="Staff answers: sign in again")
     @collect_blp.alt_response(403, description="Not open yet, or staff answers without staff")
+    @collect_blp.alt_response(404, description="No collection point has this token")
     @collect_blp.alt_response(409, description="Another response has this id")
     @collect_blp.alt_response(410, description="The collection point has closed")
     @collect_blp.alt_response(413, description="The body is too large")
@@ -194,18 +236,26 @@ class Responses(MethodView):
         return payload, status
 
 
-@collect_blp.route("/<token>/responses:batch")
+@collect_blp.route("/<token>/responses:batch", parameters=[TOKEN])
 class Batch(MethodView):
     @public
     @collect_blp.doc(security=[])
     @collect_blp.arguments(BatchSchema)
     @collect_blp.response(200, BatchResultSchema)
+    @collect_blp.alt_response(
+        400, description="Not JSON, or staff answers on a session cookie without the CSRF token"
+    )
+    @collect_blp.errors(404, 413)
     def post(self, body, token):
         """Store up to 100 responses, each on its own: one result per response, in order.
 
         For a device sending its queue: each result says 201 (stored), 200 (stored
         before) or an error with the same message the single endpoint gives.
         """
+        if not well_formed_token(token):
+            # No device holds such an address; one that names a point that is gone
+            # learns so per response, with the message it shows for each.
+            abort(404, message=NO_SUCH_POINT)
         items = body["responses"]
         if any(isinstance(item, dict) and item.get("channel") == "staff" for item in items):
             # Before anything is stored: a batch refused half-way would confuse the device.

@@ -48,8 +48,13 @@ def find_point(org_id: int, point_id: int) -> CollectionPoint | None:
     ).scalar_one_or_none()
 
 
+def well_formed_token(token: str) -> bool:
+    """Whether ``token`` could be a collection point's token at all."""
+    return len(token) == TOKEN_LENGTH and all(c in TOKEN_ALPHABET for c in token)
+
+
 def find_point_by_token(token: str) -> CollectionPoint | None:
-    if len(token) != TOKEN_LENGTH:
+    if not well_formed_token(token):
         return None
     return db.session.execute(select(CollectionPoint).filter_by(token=token)).scalar_one_or_none()
 

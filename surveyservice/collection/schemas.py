@@ -1,12 +1,22 @@
 from datetime import datetime
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..text import one_line_problem
+from ..questionnaires.definition import LANGUAGE_RE, SLUG_RE, WholeNumber
+from ..text import ONE_LINE_PATTERN, one_line_problem
 from .models import Channel, PointKind, PointStatus
+from .points import TOKEN_ALPHABET, TOKEN_LENGTH
 
 # Version numbers and times a database can hold; anything else is a client's mistake.
 VERSION_RANGE = validate.Range(min=1, max=2**31 - 1)
+# The years plausible_time takes, for the OpenAPI document: a date-time whose year
+# is 2000 to 2100 (in its own time zone).
+PLAUSIBLE_TIME_DOC = {
+    "pattern": r"^(20[0-9]{2}|2100)-",
+    "description": "A time with its offset, between the years 2000 and 2100",
+}
+ONE_LINE_DOC = {"pattern": ONE_LINE_PATTERN}
+TOKEN_PATTERN = f"^[{TOKEN_ALPHABET}]{{{TOKEN_LENGTH}}}$"
 
 
 def one_line(value: str) -> None:
@@ -22,30 +32,49 @@ def plausible_time(moment: datetime) -> None:
 
 class PointSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), one_line])
+    name = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=200), one_line],
+        metadata={**ONE_LINE_DOC, "description": "One line of text"},
+    )
     area = fields.String(
         required=True,
         validate=[validate.Length(min=1, max=100), one_line],
         metadata={
-            "description": "Free text; Sanden and Torpa are suggested",
+            **ONE_LINE_DOC,
+            "description": "One line of free text; Sanden and Torpa are suggested",
         },
     )
     kind = fields.Enum(PointKind, by_value=True, required=True)
     questionnaire = fields.String(
-        required=True, metadata={"description": "The questionnaire's slug"}
+        required=True,
+        validate=validate.Regexp(SLUG_RE, error="Not a questionnaire's slug."),
+        metadata={"description": "The slug of one of your questionnaires with a published version"},
     )
-    version = fields.Integer(
-        strict=True,
+    version = WholeNumber(
         allow_none=True,
         load_default=None,
         validate=VERSION_RANGE,
-        metadata={"description": "A pinned version number; null serves the latest published"},
+        metadata={"description": "A published version's number to serve; null serves the latest"},
     )
     opens_at = fields.AwareDateTime(
-        validate=plausible_time, metadata={"description": "Default: now"}
+        validate=plausible_time,
+        metadata={
+            **PLAUSIBLE_TIME_DOC,
+            "description": PLAUSIBLE_TIME_DOC["description"] + "; default: now",
+        },
     )
-    closes_at = fields.AwareDateTime(allow_none=True, load_default=None, validate=plausible_time)
-    token = fields.String(dump_only=True)
+    closes_at = fields.AwareDateTime(
+        allow_none=True,
+        load_default=None,
+        validate=plausible_time,
+        metadata={
+            **PLAUSIBLE_TIME_DOC,
+            "description": PLAUSIBLE_TIME_DOC["description"] + ", later than opens_at; "
+            "null: open until closed",
+        },
+    )
+    token = fields.String(dump_only=True, metadata={"pattern": TOKEN_PATTERN})
     url = fields.String(
         dump_only=True, metadata={"description": "The form's address (the QR code)"}
     )
@@ -56,18 +85,29 @@ class PointSchema(Schema):
 class PointChangeSchema(PointSchema):
     """The fields to change; the others stay as they are."""
 
+    class Meta:
+        openapi = {"minProperties": 1}
+
+    @validates_schema
+    def something_to_change(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Give at least one field to change.")
+
 
 class SubmissionSchema(Schema):
     id = fields.UUID(
         required=True, metadata={"description": "Made by the client; retries reuse it"}
     )
-    version = fields.Integer(
-        strict=True,
+    version = WholeNumber(
         required=True,
         validate=VERSION_RANGE,
         metadata={"description": "The version number answered"},
     )
-    language = fields.String(required=True, validate=validate.Length(max=16))
+    language = fields.String(
+        required=True,
+        validate=validate.Regexp(LANGUAGE_RE, error="Not a language code such as sv, en or ar."),
+        metadata={"description": "One of the languages of the version answered"},
+    )
     answers = fields.Dict(
         keys=fields.String(),
         required=True,
@@ -80,7 +120,12 @@ class SubmissionSchema(Schema):
     recorded_at = fields.AwareDateTime(
         load_default=None,
         validate=plausible_time,
-        metadata={"description": "When the answer was given, by the device's clock"},
+        metadata={
+            **PLAUSIBLE_TIME_DOC,
+            "description": "When the answer was given, by the device's clock: "
+            + PLAUSIBLE_TIME_DOC["description"].lower()
+            + ", not in the future",
+        },
     )
     channel = fields.Enum(
         Channel,
@@ -90,14 +135,26 @@ class SubmissionSchema(Schema):
     )
 
 
+class SentAsIs(fields.Nested):
+    """A nested object checked against its schema but passed on as it was sent."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        super()._deserialize(value, attr, data, **kwargs)
+        return value
+
+
 class BatchSchema(Schema):
+    # A response that is not even the shape of one refuses the batch (422, naming it
+    # by its place, responses[3].id): a device then sends fewer at a time to find it.
+    # Everything else (answers that do not fit, a closed point) is each response's
+    # own result, so that one bad answer never holds back the others.
     responses = fields.List(
-        fields.Raw(),
+        SentAsIs(SubmissionSchema),
         required=True,
         validate=validate.Length(min=1, max=100),
         metadata={
-            "description": "Up to 100 responses, each as in Submission; each is "
-            "checked and stored on its own"
+            "description": "Up to 100 responses; each is stored on its own, and its "
+            "result says what came of it"
         },
     )
 

@@ -9,7 +9,7 @@ from ..accounts.auth import require_role
 from ..accounts.models import Role
 from ..errors import Blueprint
 from ..extensions import db
-from .definition import DefinitionError, DefinitionSchema
+from .definition import SLUG_RE, DefinitionError, DefinitionSchema
 from .diff import diff_definitions
 from .permissions import get_questionnaire_or_404
 from .schemas import (
@@ -38,6 +38,19 @@ blp = Blueprint(
     "version never changes.",
 )
 
+
+SLUG = {
+    "in": "path",
+    "name": "slug",
+    "description": "The questionnaire's slug",
+    "schema": {"type": "string", "pattern": SLUG_RE},
+}
+NUMBER = {
+    "in": "path",
+    "name": "number",
+    "description": "A published version's number",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+}
 
 CONCURRENT_CHANGE = "Someone else changed this questionnaire just now; try again."
 
@@ -75,6 +88,7 @@ def _commit_or_abort(action):
 class Questionnaires(MethodView):
     @require_role(Role.STAFF)
     @blp.response(200, QuestionnaireSchema(many=True))
+    @blp.errors(401)
     def get(self):
         """List your organisation's questionnaires."""
         return list_questionnaires(current_user.organisation_id)
@@ -83,24 +97,27 @@ class Questionnaires(MethodView):
     @blp.arguments(DefinitionSchema, description="The definition of the first draft")
     @blp.response(201, QuestionnaireDetailSchema)
     @blp.alt_response(409, description="A questionnaire with that slug exists")
+    @blp.errors(400, 401, 403)
     def post(self, definition):
         """Create a questionnaire, with the definition as its first draft."""
         return _commit_or_abort(lambda: create_questionnaire(current_user.organisation, definition))
 
 
-@blp.route("/<slug>")
+@blp.route("/<slug>", parameters=[SLUG])
 class QuestionnaireDetail(MethodView):
     @require_role(Role.STAFF)
     @blp.response(200, QuestionnaireDetailSchema)
+    @blp.errors(401, 404)
     def get(self, slug):
         """Show a questionnaire and its versions."""
         return get_questionnaire_or_404(slug)
 
 
-@blp.route("/<slug>/draft")
+@blp.route("/<slug>/draft", parameters=[SLUG])
 class Draft(MethodView):
     @require_role(Role.STAFF)
     @blp.response(200, VersionSchema)
+    @blp.errors(401, 404)
     def get(self, slug):
         """Show the draft."""
         return _version_or_404(get_questionnaire_or_404(slug), "draft")
@@ -109,6 +126,8 @@ class Draft(MethodView):
     @blp.arguments(DefinitionSchema, description="The new definition of the draft")
     @blp.response(200, VersionSchema, description="The draft was replaced")
     @blp.alt_response(201, schema=VersionSchema, description="The draft was created")
+    @blp.alt_response(409, description="Someone else changed the questionnaire just now")
+    @blp.errors(400, 401, 403, 404)
     def put(self, definition, slug):
         """Create the draft, or replace its definition."""
         questionnaire = get_questionnaire_or_404(slug)
@@ -117,37 +136,42 @@ class Draft(MethodView):
 
     @require_role(Role.COORDINATOR)
     @blp.response(204)
+    @blp.alt_response(409, description="The questionnaire has never been published")
+    @blp.errors(401, 403, 404)
     def delete(self, slug):
         """Discard the draft."""
         questionnaire = get_questionnaire_or_404(slug)
         _commit_or_abort(lambda: discard_draft(questionnaire))
 
 
-@blp.route("/<slug>/draft/publish")
+@blp.route("/<slug>/draft/publish", parameters=[SLUG])
 class Publish(MethodView):
     @require_role(Role.COORDINATOR)
     @blp.response(201, VersionSchema)
     @blp.alt_response(409, description="The draft is the same as the latest version")
+    @blp.errors(401, 403, 404)
     def post(self, slug):
         """Publish the draft as the next version; it never changes again."""
         questionnaire = get_questionnaire_or_404(slug)
         return _commit_or_abort(lambda: publish_draft(questionnaire))
 
 
-@blp.route("/<slug>/versions/<int:number>")
+@blp.route("/<slug>/versions/<int:number>", parameters=[SLUG, NUMBER])
 class Version(MethodView):
     @require_role(Role.STAFF)
     @blp.response(200, VersionSchema)
+    @blp.errors(401, 404)
     def get(self, slug, number):
         """Show a published version with its definition."""
         return _version_or_404(get_questionnaire_or_404(slug), number)
 
 
-@blp.route("/<slug>/diff")
+@blp.route("/<slug>/diff", parameters=[SLUG])
 class Diff(MethodView):
     @require_role(Role.STAFF)
     @blp.arguments(DiffQuerySchema, location="query")
     @blp.response(200, DiffSchema)
+    @blp.errors(401, 404)
     def get(self, query, slug):
         """What changed between two versions (a number, or 'draft')."""
         questionnaire = get_questionnaire_or_404(slug)

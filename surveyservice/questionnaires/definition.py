@@ -74,6 +74,57 @@ LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 CONDITION_OPERATORS = ("equals", "not_equals", "in", "answered")
 
+# --- the same rules for the OpenAPI document --------------------------------
+# JSON Schema for the custom fields below, given as their metadata. What a schema
+# cannot say (the languages a text is given in, the checks across fields) is said
+# in words and checked on the server.
+
+_NOT_CONTROL = r"\x00-\x08\x0b-\x1f\x7f-\x9f"
+TEXT_PATTERN = rf"^[^{_NOT_CONTROL}]*[^\s{_NOT_CONTROL}][^{_NOT_CONTROL}]*$"
+_ONE_TEXT = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_TEXT_LENGTH,
+    "pattern": TEXT_PATTERN,
+}
+TEXT_DOC = {
+    "oneOf": [
+        _ONE_TEXT,
+        {
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 20,
+            "propertyNames": {"pattern": LANGUAGE_RE.pattern},
+            "additionalProperties": _ONE_TEXT,
+        },
+    ],
+    "description": "One text for every language, or a text for each of the questionnaire's "
+    "languages by language code. Not blank; no control characters but tab and newline.",
+}
+NUMBER_DOC = {"type": "number", "minimum": -1e12, "maximum": 1e12}
+CONDITION_VALUE_DOC = {"oneOf": [_ONE_TEXT, {"type": "number"}, {"type": "boolean"}]}
+CONDITION_DOC = {
+    "type": "object",
+    "properties": {
+        "question": {"type": "string", "pattern": ID_RE},
+        "equals": CONDITION_VALUE_DOC,
+        "not_equals": CONDITION_VALUE_DOC,
+        "in": {"type": "array", "minItems": 1, "maxItems": 50, "items": CONDITION_VALUE_DOC},
+        "answered": {"type": "boolean"},
+    },
+    "required": ["question"],
+    "additionalProperties": False,
+    "oneOf": [{"required": [op]} for op in CONDITION_OPERATORS],
+    "description": "Exactly one of equals, not_equals, in or answered, about an earlier question",
+}
+SHOW_IF_DOC = {
+    "oneOf": [
+        CONDITION_DOC,
+        {"type": "array", "minItems": 1, "maxItems": 20, "items": CONDITION_DOC},
+    ],
+    "description": "One condition, or a list of conditions that must all hold",
+}
+
 
 class DefinitionError(ValueError):
     """A definition with problems: ``problems`` maps a path to its messages."""
@@ -109,8 +160,19 @@ def _check_text(value: Any) -> str:
     return value
 
 
-class Text(fields.Field):
+class _Documented(fields.Field):
+    """A field whose OpenAPI description is its class's ``doc``."""
+
+    doc: dict = {}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs, metadata={**self.doc, **kwargs.pop("metadata", {})})
+
+
+class Text(_Documented):
     """One text for every language, or a mapping of language code to text."""
+
+    doc = TEXT_DOC
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
@@ -131,8 +193,10 @@ class Text(fields.Field):
         raise ValidationError("Expected a text, or a mapping of language code to text.")
 
 
-class StrictNumber(fields.Field):
+class StrictNumber(_Documented):
     """A JSON number: not a string of digits, not a boolean, not infinite."""
+
+    doc = NUMBER_DOC
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -144,8 +208,10 @@ class StrictNumber(fields.Field):
         return value
 
 
-class ConditionValue(fields.Field):
+class ConditionValue(_Documented):
     """What a show_if condition compares with: a text, number or boolean."""
+
+    doc = CONDITION_VALUE_DOC
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
@@ -159,8 +225,21 @@ def _strict_bool(**kwargs) -> fields.Boolean:
     return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
 
 
+class WholeNumber(fields.Integer):
+    """A JSON integer: not a string of digits, not a boolean. As in JSON Schema, 3.0
+    is the integer 3, and is kept as 3."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super()._validated(value)
+
+
 def _strict_int(**kwargs) -> fields.Integer:
-    return fields.Integer(strict=True, **kwargs)
+    return WholeNumber(**kwargs)
 
 
 class StrictSchema(Schema):
@@ -179,7 +258,9 @@ class OptionSchema(StrictSchema):
 
 
 class ConditionSchema(StrictSchema):
-    question = fields.String(required=True)
+    question = fields.String(
+        required=True, validate=validate.Regexp(ID_RE, error="Not a question id.")
+    )
     equals = ConditionValue()
     not_equals = ConditionValue()
     in_ = fields.List(ConditionValue(), data_key="in", validate=validate.Length(min=1, max=50))
@@ -200,8 +281,10 @@ class ConditionSchema(StrictSchema):
         return data
 
 
-class ShowIf(fields.Field):
+class ShowIf(_Documented):
     """One condition, or a list of conditions that must all hold."""
+
+    doc = SHOW_IF_DOC
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, dict):
@@ -264,7 +347,11 @@ class DefinitionSchema(StrictSchema):
         required=True,
         validate=validate.Length(min=1, max=20),
     )
-    default_language = fields.String(required=True)
+    default_language = fields.String(
+        required=True,
+        validate=validate.Regexp(LANGUAGE_RE, error="Not a language code such as sv, en or ar."),
+        metadata={"description": "One of the languages"},
+    )
     questions = fields.List(
         fields.Nested(QuestionSchema),
         required=True,

@@ -30,11 +30,13 @@ class QuestionnaireDetailSchema(QuestionnaireSchema):
     versions = fields.List(fields.Nested(VersionSummarySchema))
 
 
+# Anything else names no version: the answer is 404, as for a number never published.
+VERSION_REF_DOC = {"description": "A version number or 'draft'", "pattern": "^(draft|[0-9]{1,18})$"}
+
+
 class DiffQuerySchema(Schema):
-    from_ = fields.String(
-        data_key="from", required=True, metadata={"description": "A version number or 'draft'"}
-    )
-    to = fields.String(required=True, metadata={"description": "A version number or 'draft'"})
+    from_ = fields.String(data_key="from", required=True, metadata=VERSION_REF_DOC)
+    to = fields.String(required=True, metadata=VERSION_REF_DOC)
 
 
 class QuestionChangeSchema(Schema):
