@@ -261,3 +261,62 @@ def test_absurd_ids_and_times_are_clear_errors(api, questionnaire):
     )
     assert response.status_code == 422
     assert set(response.json["errors"]["json"]) == {"opens_at", "version"}
+
+
+def test_a_point_has_a_name_in_each_language_and_falls_back_to_its_name(
+    api_as, coordinator, org, make_questionnaire, client
+):
+    make_questionnaire(
+        org,
+        languages=["sv", "en", "ar"],
+        title={"sv": "T", "en": "T", "ar": "ت"},
+        questions=[{"id": "q", "type": "yesno", "label": {"sv": "F", "en": "Q", "ar": "س"}}],
+    )
+    api = api_as(coordinator)
+    created = api.post(
+        "/api/v1/collection-points",
+        json={
+            "name": "Sandenfestivalen",
+            "names": {"ar": "مهرجان ساندن"},
+            "area": "Sanden",
+            "kind": "event",
+            "questionnaire": "sample",
+        },
+    )
+    assert created.status_code == 201, created.json
+    assert created.json["names"] == {"ar": "مهرجان ساندن"}
+    token = created.json["token"]
+    assert '<p class="name">مهرجان ساندن</p>' in client.get(f"/f/{token}?lang=ar").get_data(
+        as_text=True
+    )
+    assert '<p class="name">Sandenfestivalen</p>' in client.get(f"/f/{token}?lang=en").get_data(
+        as_text=True
+    )
+    assert client.get(f"/api/v1/collect/{token}").json["names"] == {"ar": "مهرجان ساندن"}
+    changed = api.patch(
+        f"/api/v1/collection-points/{created.json['id']}",
+        json={"names": {"ar": "مهرجان ساندن الصيفي", "en": "Sanden festival"}},
+    )
+    assert changed.status_code == 200
+    assert '<p class="name">Sanden festival</p>' in client.get(f"/f/{token}?lang=en").get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize(
+    "names", [{"arabic": "x"}, {"ar": ""}, {"ar": "två\nrader"}, {"ar": "x" * 201}, ["ar"]]
+)
+def test_a_name_in_another_language_is_checked(api_as, coordinator, org, make_questionnaire, names):
+    make_questionnaire(org)
+    response = api_as(coordinator).post(
+        "/api/v1/collection-points",
+        json={
+            "name": "Sanden",
+            "names": names,
+            "area": "Sanden",
+            "kind": "event",
+            "questionnaire": "sample",
+        },
+    )
+    assert response.status_code == 422
+    assert any(path.startswith("names") for path in response.json["errors"]["json"])

@@ -71,6 +71,7 @@ def point_view(point: CollectionPoint) -> dict:
     return {
         "id": point.id,
         "name": point.name,
+        "names": point.names or {},
         "area": point.area,
         "kind": point.kind,
         "questionnaire": point.questionnaire.slug,
@@ -197,6 +198,7 @@ class PublicPoint(MethodView):
         version = point.served_version
         return {
             "name": point.name,
+            "names": point.names or {},
             "status": point.status(utcnow()),
             "opens_at": point.opens_at,
             "closes_at": point.closes_at,

@@ -45,6 +45,8 @@ class CollectionPoint(db.Model):
     pinned_version_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_version.id"))
     token: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The name in other languages, by language code; the others show ``name``.
+    names: Mapped[dict | None] = mapped_column(JSON)
     area: Mapped[str] = mapped_column(String(100))
     kind: Mapped[PointKind] = mapped_column(_enum(PointKind))
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -60,6 +62,10 @@ class CollectionPoint(db.Model):
         if self.closes_at is not None and now >= self.closes_at:
             return PointStatus.CLOSED
         return PointStatus.OPEN
+
+    def name_in(self, language: str) -> str:
+        """The point's name in a language, else its name."""
+        return (self.names or {}).get(language) or self.name
 
     @property
     def served_version(self) -> QuestionnaireVersion | None:

@@ -19,6 +19,11 @@ ONE_LINE_DOC = {"pattern": ONE_LINE_PATTERN}
 TOKEN_PATTERN = f"^[{TOKEN_ALPHABET}]{{{TOKEN_LENGTH}}}$"
 
 
+def at_most_twenty(names: dict) -> None:
+    if len(names) > 20:
+        raise ValidationError("At most 20 languages.")
+
+
 def one_line(value: str) -> None:
     if problem := one_line_problem(value):
         raise ValidationError(problem)
@@ -36,6 +41,23 @@ class PointSchema(Schema):
         required=True,
         validate=[validate.Length(min=1, max=200), one_line],
         metadata={**ONE_LINE_DOC, "description": "One line of text"},
+    )
+    names = fields.Dict(
+        keys=fields.String(
+            validate=validate.Regexp(LANGUAGE_RE, error="Not a language code such as sv, en or ar.")
+        ),
+        values=fields.String(
+            validate=[validate.Length(min=1, max=200), one_line],
+            metadata={**ONE_LINE_DOC, "minLength": 1, "maxLength": 200},
+        ),
+        validate=at_most_twenty,
+        metadata={
+            "description": "The name in other languages, by language code (such as "
+            '{"ar": "...", "en": "..."}); a language without one shows `name`',
+            "maxProperties": 20,
+            # In allOf: the generator passes on no propertyNames of its own.
+            "allOf": [{"propertyNames": {"pattern": LANGUAGE_RE.pattern}}],
+        },
     )
     area = fields.String(
         required=True,
@@ -188,6 +210,9 @@ class PublicPointSchema(Schema):
     """What the resident form needs to know about a collection point."""
 
     name = fields.String()
+    names = fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": "By language"}
+    )
     status = fields.Enum(PointStatus, by_value=True)
     opens_at = fields.DateTime()
     closes_at = fields.DateTime(allow_none=True)
