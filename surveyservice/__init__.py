@@ -62,7 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         security_headers,
         static_versions,
     )
-    from .accounts import auth, organisations_cli
+    from .accounts import auth
     from .accounts import cli as accounts_cli
     from .accounts import views as accounts_views
     from .accounts.api import blp as account_api
@@ -99,7 +99,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)
-    app.cli.add_command(organisations_cli.orgs)
+    app.cli.add_command(accounts_cli.orgs)
     app.cli.add_command(questionnaires_cli.forms)
     cli.init_app(app)
     return app

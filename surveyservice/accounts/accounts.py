@@ -7,6 +7,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -18,6 +19,8 @@ from .models import ApiToken, Organisation, Role, User
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "ss_"  # noqa: S105 (a marker, not a secret)
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ORGANISATION_NAME = 200
 
 
 @functools.cache
@@ -34,7 +37,7 @@ class AccountError(ValueError):
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:64] or "org"
+    return slug[:64].strip("-") or "org"
 
 
 def ensure_organisation(slug: str | None = None) -> Organisation:
@@ -53,13 +56,44 @@ def ensure_organisation(slug: str | None = None) -> Organisation:
 
 
 def create_organisation(name: str, slug: str | None = None) -> Organisation:
+    """A new organisation; its slug is made from the name unless given, and must be free."""
     name = name.strip()
     if not name:
         raise AccountError("An organisation needs a name.")
-    org = Organisation(name=name, slug=slug or slugify(name))
+    if len(name) > MAX_ORGANISATION_NAME:
+        raise AccountError(
+            f"An organisation's name has at most {MAX_ORGANISATION_NAME} characters."
+        )
+    slug = slug.strip() if slug is not None else slugify(name)
+    if not SLUG_RE.fullmatch(slug) or len(slug) > 64:
+        raise AccountError(
+            f"{slug!r} is not a slug: use 1 to 64 lower-case letters a-z, digits and hyphens."
+        )
+    taken = db.session.execute(select(Organisation.name).filter_by(slug=slug)).scalar()
+    if taken is not None:
+        raise AccountError(f"The slug {slug!r} is already taken by {taken}; choose another.")
+    org = Organisation(name=name, slug=slug)
     db.session.add(org)
     db.session.flush()
     return org
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    slug: str
+    name: str
+    users: int
+
+
+def organisations() -> list[OrganisationRow]:
+    """Every organisation, by slug, with how many users it has."""
+    rows = db.session.execute(
+        select(Organisation.slug, Organisation.name, func.count(User.id))
+        .outerjoin(User, User.organisation_id == Organisation.id)
+        .group_by(Organisation.id, Organisation.slug, Organisation.name)
+        .order_by(Organisation.slug)
+    )
+    return [OrganisationRow(slug, name, users) for slug, name, users in rows]
 
 
 def normalise_email(email: str) -> str:
