@@ -10,7 +10,9 @@ say was stored.
 
     .venv/bin/python bench/upload.py [--answers 4500] [--skip-full]
 
-Aim: a file at the size limit is taken in within 15 seconds, half the worker timeout.
+The file at the size limit is also uploaded sealed, as a kiosk saves it (a third
+larger: base64). Aim: a file at the size limit is taken in within 15 seconds, half the
+worker timeout.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from harness import COORDINATOR_EMAIL, STAFF_PASSWORD, count_responses, gunicorn, postgres_database
 from harness import prepare as prepare_database
 
@@ -84,10 +87,12 @@ def saved_answer(rng: random.Random, token: str, recorded_at: datetime) -> dict:
     }
 
 
-def saved_queue(token: str, answers: int | None = None, size: int = SAVED_QUEUE_BYTES) -> bytes:
+def saved_queue(
+    token: str, answers: int | None = None, size: int = SAVED_QUEUE_BYTES, seed: int = 0
+) -> bytes:
     """A saved-queue file as the staff app writes it (compact JSON): ``answers`` of them,
     or as many as fit in ``size`` bytes."""
-    rng = random.Random(answers or size)
+    rng = random.Random(f"{answers or size}-{seed}")
     start = datetime.now(UTC) - timedelta(minutes=30)
     head = {"format": "surveyservice-outbox", "version": 1, "exported_at": start.isoformat()}
     encoded = []
@@ -164,14 +169,35 @@ def page_counts(html: str) -> str:
     return old.group(0) if old else "the page says nothing"
 
 
+def sealer(url: str):
+    """Seals a file for the bench organisation, as the kiosk does in the browser."""
+    from harness import SECRET
+
+    from surveyservice import create_app
+    from surveyservice.accounts.keys import public_key, seal
+    from surveyservice.accounts.models import Organisation
+    from surveyservice.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
+    with app.app_context():
+        org = db.session.execute(sa.select(Organisation).filter_by(slug="bench")).scalar_one()
+        key = public_key(org.id)
+        db.engine.dispose()
+    return lambda content: compact(seal(key, content)).encode()
+
+
 def measure(label: str, url: str, files: list[tuple[str, bytes, int]]) -> None:
     token = prepare_database(url)
+    sealed = sealer(url)
     with gunicorn(url, 2, SESSION_COOKIE_SECURE="false") as (base, _env):
         coordinator = Coordinator(base)
         coordinator.sign_in(COORDINATOR_EMAIL, STAFF_PASSWORD)
         print(f"\n{label}")
         for name, make, answers in files:
             content = make(token)
+            answers = len(json.loads(content)["responses"])
+            if name.startswith("sealed"):
+                content = sealed(content)
             before = count_responses(url)
             for attempt in ("first upload", "again"):
                 started = time.monotonic()
@@ -196,6 +222,8 @@ def main() -> None:
     files = [("small file", lambda t: saved_queue(t, args.answers), args.answers)]
     if not args.skip_full:
         files.append(("file at the size limit", lambda t: saved_queue(t), full))
+        # What a kiosk saves: the same answers sealed for the organisation.
+        files.append(("sealed file at the size limit", lambda t: saved_queue(t, seed=1), full))
     with tempfile.TemporaryDirectory() as folder:
         measure("SQLite", f"sqlite:///{folder}/upload.sqlite", files)
     pg = postgres_database()

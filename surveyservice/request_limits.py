@@ -9,7 +9,9 @@ import io
 
 from flask import Flask, abort, current_app, request
 
+# A tablet's saved queue, and the sealed file that holds it (base64 adds a third).
 SAVED_QUEUE_BYTES = 8 * 1024 * 1024
+SAVED_FILE_BYTES = SAVED_QUEUE_BYTES * 4 // 3 + 64 * 1024
 # Longest path and query: a collection point's URL is about 40 characters.
 MAX_URL_CHARS = 4096
 MAX_HEADER_BYTES = 8190
@@ -25,7 +27,7 @@ def _limits() -> dict[str, int]:
         # A batch holds up to 100 responses; larger ones are split by the device.
         "collect.Batch": one * 16,
         # A tablet's saved queue after a long time offline.
-        "staff.import_queue": SAVED_QUEUE_BYTES + 64 * 1024,
+        "staff.import_queue": SAVED_FILE_BYTES + 64 * 1024,
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -86,6 +87,21 @@ def _b64(document: dict, name: str) -> bytes:
         return base64.b64decode(value, validate=True)
     except (ValueError, binascii.Error):
         raise SealError(f"The file is damaged: its {name} is missing or not base64.") from None
+
+
+def seal(key: PublicKey, content: bytes) -> dict:
+    """Seal content for the key's organisation, as the staff app does in the browser."""
+    public = serialization.load_der_public_key(base64.b64decode(key.spki))
+    secret = AESGCM.generate_key(bit_length=256)
+    nonce = os.urandom(12)
+    return {
+        "format": SEALED_FORMAT,
+        "version": 1,
+        "key_id": key.key_id,
+        "wrapped_key": base64.b64encode(public.encrypt(secret, _OAEP)).decode(),
+        "iv": base64.b64encode(nonce).decode(),
+        "ciphertext": base64.b64encode(AESGCM(secret).encrypt(nonce, content, None)).decode(),
+    }
 
 
 def is_sealed(document: object) -> bool:

@@ -12,7 +12,7 @@ from ..accounts.auth import require_role
 from ..accounts.keys import is_sealed, open_sealed, public_key
 from ..accounts.models import Role
 from ..database import utcnow
-from ..request_limits import SAVED_QUEUE_BYTES
+from ..request_limits import SAVED_FILE_BYTES, SAVED_QUEUE_BYTES
 from .intake import import_saved_queue
 from .models import PointStatus
 from .points import find_point_by_token, list_points
@@ -52,7 +52,7 @@ def import_queue():
     if request.method == "POST":
         upload = request.files.get("file")
         try:
-            data = upload.read(SAVED_QUEUE_BYTES + 1) if upload else b""
+            data = upload.read(SAVED_FILE_BYTES + 1) if upload else b""
             items = read_saved_queue(data, current_user.organisation_id)
         except ValueError as exc:
             problem = str(exc)
@@ -66,12 +66,18 @@ def read_saved_queue(data: bytes, org_id: int) -> list:
     key when sealed; ValueError (SealError among them) says what is wrong."""
     if not data:
         raise ValueError("Choose the file the tablet saved.")
-    if len(data) > SAVED_QUEUE_BYTES:
-        raise ValueError("The file is too large to be a saved queue.")
+    too_large = ValueError("The file is too large to be a saved queue.")
+    if len(data) > SAVED_FILE_BYTES:
+        raise too_large
     try:
         document = json.loads(data.decode("utf-8"))
         if is_sealed(document):
-            document = json.loads(open_sealed(org_id, document).decode("utf-8"))
+            data = open_sealed(org_id, document)
+            if len(data) > SAVED_QUEUE_BYTES:
+                raise too_large
+            document = json.loads(data.decode("utf-8"))
+        elif len(data) > SAVED_QUEUE_BYTES:
+            raise too_large
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise ValueError("The file is not valid JSON.") from None
     if not isinstance(document, dict) or document.get("format") != QUEUE_FILE_FORMAT:
