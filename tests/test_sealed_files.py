@@ -105,6 +105,21 @@ def test_a_new_secret_key_makes_earlier_files_unreadable_and_says_so(
     assert stored_texts() == []
 
 
+def test_after_a_new_secret_key_new_files_open_and_old_ones_say_why_not(
+    app, client, auth, coordinator, org, point, monkeypatch
+):
+    before = sealed_for(org, queue(point, ["Före bytet"]))
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret-key-with-enough-characters-99")
+    # The kiosk page after the change carries a new key, and files sealed with it open.
+    after = sealed_for(org, queue(point, ["Efter bytet"]))
+    assert json.loads(after)["key_id"] != json.loads(before)["key_id"]
+    page = upload(client, auth, coordinator, after).get_data(as_text=True)
+    assert "1 stored now" in page
+    page = upload_again(client, before).get_data(as_text=True)
+    assert "SECRET_KEY has changed" in page
+    assert stored_texts() == ["Efter bytet"]
+
+
 def test_the_private_key_is_kept_encrypted_and_made_once(app, org):
     first = public_key(org.id)
     assert public_key(org.id) == first
@@ -123,4 +138,20 @@ def test_a_sealed_file_holding_more_than_a_queue_may_is_refused(
     assert len(content) > SAVED_QUEUE_BYTES and len(sealed) <= SAVED_FILE_BYTES
     page = upload(client, auth, coordinator, sealed).get_data(as_text=True)
     assert "too large to be a saved queue" in page
+    assert stored_texts() == []
+
+
+@pytest.mark.parametrize(
+    "hostile", [{"id": "\ud800"}, {"answers": {"\ud800": "x"}}, {"language": "s\x00v"}]
+)
+def test_a_file_holding_unstorable_text_is_refused_whole(
+    client, auth, coordinator, org, point, hostile
+):
+    document = json.loads(queue(point, ["Mörkt", "Ljust"]))
+    document["responses"][1].update(hostile)
+    content = json.dumps(document).encode()
+    response = upload(client, auth, coordinator, sealed_for(org, content))
+    assert response.status_code == 200
+    assert "characters the service never stores" in response.get_data(as_text=True)
+    assert "responses[1]" in response.get_data(as_text=True)
     assert stored_texts() == []

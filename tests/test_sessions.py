@@ -158,3 +158,49 @@ def test_the_session_keeps_nothing_of_the_clients_address_or_browser(client, coo
     # A tablet that moves to another network stays signed in.
     client.environ_base.update(REMOTE_ADDR="198.51.100.4")
     assert client.get("/questionnaires").status_code == 200
+
+
+def test_guesses_sent_at_once_are_all_counted_before_any_is_checked(app, coordinator):
+    import threading
+
+    from surveyservice.accounts import accounts
+
+    checked = []
+    real = accounts.check_password_hash
+    email = coordinator.email  # read here: the threads have no database session
+
+    def counting(stored, given):
+        checked.append(given)
+        return real(stored, given)
+
+    accounts.check_password_hash = counting
+    statuses = []
+    try:
+
+        def guess():
+            statuses.append(sign_in(app.test_client(), email, "wrong guess").status_code)
+
+        threads = [threading.Thread(target=guess) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        accounts.check_password_hash = real
+    # However the twelve interleave, no more than the free tries reach the password check.
+    assert len(checked) <= throttle.FREE_TRIES
+    assert sorted(set(statuses)) == [401, 429] or set(statuses) == {429}
+    db.session.expire_all()
+    row = db.session.get(SignInThrottle, throttle._key(coordinator.email))
+    assert row.failures == len(checked)
+
+
+def test_a_new_password_opens_an_address_locked_by_guessing(app, client, coordinator, runner):
+    for _ in range(throttle.FREE_TRIES):
+        sign_in(client, coordinator.email, "wrong password")
+    assert sign_in(client, coordinator.email).status_code == 429
+    result = runner.invoke(
+        args=["users", "password", coordinator.email, "--password", "a new long password"]
+    )
+    assert result.exit_code == 0, result.output
+    assert sign_in(app.test_client(), coordinator.email, "a new long password").status_code == 302

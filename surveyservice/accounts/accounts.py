@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from . import throttle
 from .models import ApiToken, Organisation, Role, User
 
 MIN_PASSWORD_LENGTH = 10
@@ -161,6 +162,8 @@ def set_password(user: User, password: str) -> None:
         password, method=current_app.config["PASSWORD_HASH_METHOD"]
     )
     end_sessions(user)
+    # Someone guessing at the address may have locked it: the new password opens it.
+    throttle.forget(user.email)
 
 
 def set_active(user: User, active: bool) -> None:

@@ -20,7 +20,6 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from .models import OrganisationKey
@@ -44,39 +43,43 @@ def _passphrase() -> bytes:
     return hashlib.sha256(b"organisation-key:" + current_app.config["SECRET_KEY"].encode()).digest()
 
 
-def _find(org_id: int) -> OrganisationKey | None:
-    return db.session.execute(
-        select(OrganisationKey).filter_by(organisation_id=org_id)
-    ).scalar_one_or_none()
+def _fingerprint() -> str:
+    return hashlib.sha256(b"fingerprint:" + _passphrase()).hexdigest()[:16]
 
 
 def public_key(org_id: int) -> PublicKey:
-    """The organisation's public key, made on first use."""
-    row = _find(org_id)
+    """The organisation's public key, made on first use and again after SECRET_KEY
+    changed (the private key must be readable with the SECRET_KEY in force)."""
+    row = db.session.execute(
+        select(OrganisationKey)
+        .filter_by(organisation_id=org_id, secret_fingerprint=_fingerprint())
+        .order_by(OrganisationKey.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
     if row is None:
-        private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
-        spki = private.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        row = OrganisationKey(
-            organisation_id=org_id,
-            key_id=hashlib.sha256(spki).hexdigest()[:16],
-            public_spki=base64.b64encode(spki).decode(),
-            private_pem=private.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.BestAvailableEncryption(_passphrase()),
-            ).decode(),
-        )
-        try:
-            with db.session.begin_nested():
-                db.session.add(row)
-            db.session.commit()
-        except IntegrityError:
-            # Made a moment ago by another request: use that one.
-            db.session.rollback()
-            row = _find(org_id)
+        # Two first requests at once may each make a pair: both work, files name theirs.
+        row = _new_key(org_id)
+        db.session.add(row)
+        db.session.commit()
     return PublicKey(row.key_id, row.public_spki)
+
+
+def _new_key(org_id: int) -> OrganisationKey:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+    spki = private.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return OrganisationKey(
+        organisation_id=org_id,
+        key_id=hashlib.sha256(spki).hexdigest()[:16],
+        secret_fingerprint=_fingerprint(),
+        public_spki=base64.b64encode(spki).decode(),
+        private_pem=private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(_passphrase()),
+        ).decode(),
+    )
 
 
 def _b64(document: dict, name: str) -> bytes:
@@ -110,14 +113,21 @@ def is_sealed(document: object) -> bool:
 
 def open_sealed(org_id: int, document: dict) -> bytes:
     """The content of a file sealed for this organisation, or SealError."""
-    row = _find(org_id)
-    if row is None or document.get("key_id") != row.key_id:
+    key_id = document.get("key_id")
+    row = db.session.execute(
+        select(OrganisationKey).filter_by(
+            organisation_id=org_id, key_id=key_id if isinstance(key_id, str) else ""
+        )
+    ).scalar_one_or_none()
+    if row is None:
         raise SealError(
             "This file was sealed for another organisation or another key: it cannot be "
             "opened here."
         )
     wrapped, iv, ciphertext = (_b64(document, n) for n in ("wrapped_key", "iv", "ciphertext"))
     try:
+        if row.secret_fingerprint != _fingerprint():
+            raise ValueError
         private = serialization.load_pem_private_key(
             row.private_pem.encode(), password=_passphrase()
         )

@@ -72,8 +72,11 @@ class OrganisationKey(db.Model):
     __tablename__ = "organisation_key"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # Which SECRET_KEY encrypts the private key: after a change of it a new pair is made,
+    # and files sealed before still name the old one.
+    secret_fingerprint: Mapped[str] = mapped_column(String(16))
     public_spki: Mapped[str] = mapped_column(Text)
     private_pem: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

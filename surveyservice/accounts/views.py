@@ -55,7 +55,7 @@ def sign_in():
     if request.method == "POST":
         email = request.form.get("email", "")
         now = utcnow()
-        if wait := throttle.wait_seconds(email, now):
+        if wait := throttle.reserve_try(email, now):
             # Refused without looking at the password: guessing on gains nothing.
             return _too_many(wait)
         user = authenticate(email, request.form.get("password", ""))
@@ -71,7 +71,7 @@ def sign_in():
             session.pop("_id", None)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or _landing())
-        if wait := throttle.record_failure(email, now):
+        if wait := throttle.wait_after_wrong(email, now):
             return _too_many(wait)
         error = translate("Wrong e-mail address or password.", g.lang)
     elif current_user.is_authenticated:

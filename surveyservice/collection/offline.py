@@ -19,6 +19,7 @@ APP_FILES = (
     "form.js",
     "outbox.js",
     "kiosk.js",
+    "kiosk-guard.js",
     "form.css",
     "app.css",
     "icon.svg",

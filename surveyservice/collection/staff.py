@@ -13,6 +13,7 @@ from ..accounts.keys import is_sealed, open_sealed, public_key
 from ..accounts.models import Role
 from ..database import utcnow
 from ..request_limits import SAVED_FILE_BYTES, SAVED_QUEUE_BYTES
+from ..text import unstorable_paths
 from .intake import import_saved_queue
 from .models import PointStatus
 from .points import find_point_by_token, list_points
@@ -85,4 +86,11 @@ def read_saved_queue(data: bytes, org_id: int) -> list:
     items = document.get("responses")
     if not isinstance(items, list):
         raise ValueError("The file has no list of answers.")
+    # The file never passed the check every request gets: refuse it whole, before
+    # anything of it is stored or shown.
+    if problems := unstorable_paths(items, "responses"):
+        raise ValueError(
+            "The file holds characters the service never stores (control characters or "
+            f"invalid ones), first at {next(iter(problems))}. Nothing was stored."
+        )
     return items

@@ -84,17 +84,20 @@ def form_page(
     return html, status
 
 
-def unavailable_page(point: CollectionPoint, status: PointStatus):
+def unavailable_page(point: CollectionPoint, status: PointStatus, **kiosk):
     definition = point.served_version.definition
     code = 410 if status == PointStatus.CLOSED else 403
-    return form_page("collection/unavailable.html", point, definition, code, state=status.value)
+    return form_page(
+        "collection/unavailable.html", point, definition, code, state=status.value, **kiosk
+    )
 
 
 def blank_form(point: CollectionPoint, kiosk: bool = False, seal_key=None):
     """The point's form, empty, in the version it serves; or why it takes no answers."""
     status = point.status(utcnow())
     if status != PointStatus.OPEN:
-        return unavailable_page(point, status)
+        # On a tablet the kiosk stays: staff leave it, or switch point, with the PIN.
+        return unavailable_page(point, status, kiosk=kiosk, seal_key=seal_key)
     version = point.served_version
     return form_page(
         "collection/form.html",

@@ -7,14 +7,20 @@
 const PIN_KEY = "surveyservice-kiosk-pin";
 const TRIES_KEY = "surveyservice-kiosk-tries";
 const SAVED_KEY = "surveyservice-saved";
+// Where the locked tablet belongs, and a mark that staff left it on purpose (this tab
+// only): kiosk-guard.js sends every other page of the service back to the kiosk.
+const URL_KEY = "surveyservice-kiosk-url";
+const AWAY_KEY = "surveyservice-kiosk-away";
 const ITERATIONS = 210000;
 const FREE_TRIES = 3;
 const IDLE_LOCK_MS = 120000;
 
 const root = document.getElementById("kiosk");
+// The form, or none on a kiosk page for a point that is closed or not yet open.
 const form = document.getElementById("survey");
+const language = document.documentElement.lang;
 const msg = (name, values = {}) =>
-  (root.dataset[name] ?? form.dataset[name]).replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
+  root.dataset[name].replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
 const $ = (selector) => root.querySelector(selector);
 
 const toBase64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
@@ -69,6 +75,7 @@ function waitAfter(count) {
 
 async function checkPin(pin) {
   const stored = storedPin();
+  if (!stored) return false;
   const hash = await pinHash(pin, fromBase64(stored.salt), stored.iterations);
   const given = new Uint8Array(hash);
   const expected = fromBase64(stored.hash);
@@ -134,7 +141,6 @@ function problemText(error) {
 
 async function showStatus(outbox) {
   const { waiting, attention, oldest, lastSync, signIn } = await outbox.summary();
-  const language = form.dataset.language;
   $("[data-waiting]").textContent = String(waiting);
   $("[data-oldest]").textContent = oldest ? age(Date.now() - oldest) : "–";
   $("[data-last-sync]").textContent =
@@ -151,19 +157,25 @@ async function showStatus(outbox) {
   list.closest("section").hidden = attention.length === 0;
 }
 
+const pageParts = () => [form, ...document.querySelectorAll("main > h1, main > .intro, main > .notice")]
+  .filter(Boolean);
+
 function lockedView(locked) {
   $("#staff-panel").hidden = locked;
   $("#staff-open").hidden = !locked;
-  form.hidden = false;
-  for (const part of document.querySelectorAll("main > h1, main > .intro")) part.hidden = false;
+  for (const part of pageParts()) part.hidden = false;
 }
 
 function setupView() {
   // Until a PIN is set the tablet shows only the set-up: no form to hand over yet.
-  form.hidden = true;
-  for (const part of document.querySelectorAll("main > h1, main > .intro")) part.hidden = true;
+  for (const part of pageParts()) part.hidden = true;
   $("#pin-setup").hidden = false;
   $("#pin-new").focus();
+}
+
+function remember() {
+  localStorage.setItem(URL_KEY, root.dataset.startUrl);
+  sessionStorage.removeItem(AWAY_KEY);
 }
 
 function startSetup(onDone) {
@@ -186,9 +198,14 @@ function startSetup(onDone) {
       return;
     }
     await setPin(pin);
+    remember();
     setup.reset();
     setup.hidden = true;
     onDone();
+    // The set-up had the focus; give it to the top of the form.
+    const heading = document.querySelector("main > h1");
+    heading?.setAttribute("tabindex", "-1");
+    heading?.focus();
   });
 }
 
@@ -216,14 +233,30 @@ function startUnlock() {
     input.focus();
   });
   $("#unlock-cancel").addEventListener("click", () => dialog.close());
+  let checking = false;
   $("#unlock-form").addEventListener("submit", async (event) => {
     event.preventDefault();
+    // One try at a time: a PIN typed again while the last is being checked waits.
+    if (checking) return;
     const state = tries();
     if (state.until > Date.now()) {
       error.textContent = msg("msgPinWait", { seconds: Math.ceil((state.until - Date.now()) / 1000) });
       return;
     }
-    if (await checkPin(input.value)) {
+    // Counted as wrong before the check, so that no try escapes the count.
+    const count = state.count + 1;
+    const wait = waitAfter(count);
+    localStorage.setItem(TRIES_KEY, JSON.stringify({ count, until: wait ? Date.now() + wait : 0 }));
+    checking = true;
+    $("#unlock-button").disabled = true;
+    let right = false;
+    try {
+      right = await checkPin(input.value);
+    } finally {
+      checking = false;
+      $("#unlock-button").disabled = false;
+    }
+    if (right) {
       localStorage.removeItem(TRIES_KEY);
       dialog.close();
       lockedView(false);
@@ -232,9 +265,6 @@ function startUnlock() {
       stayAwake();
       return;
     }
-    const count = state.count + 1;
-    const wait = waitAfter(count);
-    localStorage.setItem(TRIES_KEY, JSON.stringify({ count, until: wait ? Date.now() + wait : 0 }));
     error.textContent = wait
       ? `${msg("msgPinWrong")} ${msg("msgPinWait", { seconds: Math.ceil(wait / 1000) })}`
       : msg("msgPinWrong");
@@ -247,15 +277,22 @@ function startUnlock() {
   });
   $("#leave-kiosk").addEventListener("click", () => {
     localStorage.removeItem(PIN_KEY);
+    localStorage.removeItem(URL_KEY);
     location.replace(root.dataset.leaveUrl);
   });
+  // Staff going elsewhere on purpose (another point, signing in again) may stay there
+  // in this tab; the tablet is sent back to the kiosk once it opens again.
+  for (const link of root.querySelectorAll("[data-away]")) {
+    link.addEventListener("click", () => sessionStorage.setItem(AWAY_KEY, "1"));
+  }
   $("#staff-panel").addEventListener("click", stayAwake);
+  $("#staff-panel").addEventListener("keydown", stayAwake);
 }
 
 export function start(outbox, trigger) {
   if (!crypto.subtle) {
     // Plain HTTP on a network address: no WebCrypto, so nothing can be locked or sealed.
-    form.hidden = true;
+    if (form) form.hidden = true;
     const saved = $("#kiosk-saved");
     saved.textContent = msg("msgInsecure");
     saved.classList.add("problem");
@@ -271,6 +308,7 @@ export function start(outbox, trigger) {
   }
   startUnlock();
   if (storedPin()) {
+    remember();
     lockedView(true);
   } else {
     startSetup(() => lockedView(true));
@@ -288,3 +326,14 @@ export function sent(result) {
 }
 
 export const SAVED = SAVED_KEY;
+
+// A kiosk page without a form (the point is closed, or not open yet) starts itself:
+// the status, the queue and the staff controls still work there.
+if (!form) {
+  const csrfToken = document.querySelector("meta[name=csrf-token]")?.content ?? null;
+  import("./outbox.js").then(async (outbox) => {
+    await outbox.summary();
+    start(outbox, outbox.keepSending({ csrfToken }, sent));
+    outbox.keep();
+  }).catch(() => start(null, () => {}));
+}

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from surveyservice.database import utcnow
+from surveyservice.extensions import db
+
 from .test_offline import (
     PIN,
     kiosk_answer,
@@ -239,3 +242,52 @@ def test_a_phone_keeps_its_own_language_and_a_tablet_every_language(
     start_kiosk(other)
     assert sorted(other.evaluate(KEPT)) == ["", "?lang=en"]
     tablet.close()
+
+
+def test_no_page_of_the_service_lets_a_locked_tablet_out(page, context, staff, point):
+    sign_in(page, staff.email)
+    page.goto("/staff/")
+    page.get_by_role("link", name="Sandenfestivalen").click()
+    start_kiosk(page)
+    kiosk = re.compile(f"/staff/collect/{point.token}$")
+    for elsewhere in ("/staff/", "/questionnaires", "/sign-in", "/api/v1/docs", "/"):
+        page.goto(elsewhere)
+        expect(page).to_have_url(kiosk)
+    page.go_back()
+    expect(page).to_have_url(kiosk)
+    # Offline too: the staff list comes from the device's copy, and sends it back.
+    context.set_offline(True)
+    page.goto("/staff/")
+    expect(page).to_have_url(kiosk)
+    context.set_offline(False)
+    # Staff switching point on purpose stay on the list, in this tab.
+    unlock(page)
+    page.get_by_role("link", name="Byt insamlingsplats").click()
+    expect(page.get_by_role("heading", name="Samla in svar")).to_be_visible()
+    page.get_by_role("link", name="Sandenfestivalen").click()
+    expect(page.get_by_role("button", name="Personal", exact=True)).to_be_visible()
+    page.goto("/staff/")
+    expect(page).to_have_url(kiosk)
+    # Leaving kiosk mode with the PIN ends it.
+    unlock(page)
+    page.get_by_role("button", name="Lämna kioskläget").click()
+    expect(page.get_by_role("heading", name="Samla in svar")).to_be_visible()
+    page.goto("/questionnaires")
+    expect(page).to_have_url(re.compile("/questionnaires$"))
+
+
+def test_a_point_that_closes_keeps_the_kiosk_locked_and_staff_can_leave(page, staff, point):
+    sign_in(page, staff.email)
+    page.goto(f"/staff/collect/{point.token}")
+    start_kiosk(page)
+    point.closes_at = point.opens_at + (utcnow() - point.opens_at) / 2
+    db.session.commit()
+    page.reload()
+    expect(page.get_by_text("Enkäten är stängd")).to_be_visible()
+    links = page.locator("a:visible")
+    assert all(
+        links.nth(i).get_attribute("href").startswith("?lang=") for i in range(links.count())
+    )
+    unlock(page)
+    page.get_by_role("button", name="Lämna kioskläget").click()
+    expect(page.get_by_role("heading", name="Samla in svar")).to_be_visible()
