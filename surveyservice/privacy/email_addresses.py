@@ -1,13 +1,13 @@
 """E-mail addresses (``[e-post]``), written plainly or disguised.
 
 Plain: ``local@domain.tld`` with Unicode letters. Disguised: the ``@`` written as ``(at)``,
-``[at]``, ``{at}``, ``<at>``, ``(@)``, `` at ``, ``snabel-a`` or an ``@`` with spaces around
-it, and the dots as ``.``, ``(dot)``, ``[dot]``, `` dot ``, `` punkt `` or ``(punkt)``:
-``anna.svensson(at)gmail.com``, ``anna dot svensson at gmail dot com``, ``anna snabel-a
-telia punkt se``. The domain must end in a known top-level domain. A bare `` at `` is an
-ordinary English word ("see the map at vanersborg.se"), so it counts only when the part
-before it looks like an address (it has a dot, an underscore or a digit) or the domain
-is a common mail provider (``anna at gmail dot com``).
+``[at]``, ``{at}``, ``<at>``, ``(a)``, ``(@)``, `` at ``, ``snabel-a`` or an ``@`` with
+spaces around it, and the dots as ``.``, ``(dot)``, ``[dot]``, `` dot ``, `` punkt `` or
+``(punkt)``: ``anna.svensson(at)gmail.com``, ``anna dot svensson at gmail dot com``,
+``anna snabel-a telia punkt se``. The domain must end in a known top-level domain. A
+bare `` at `` is an ordinary English word ("see the map at vanersborg.se"), so it counts
+only when the part before it looks like an address (it has a dot, an underscore or a
+digit) or the domain is a common mail provider (``anna at gmail dot com``).
 
 Every search runs in linear time: the plain pattern can only start where a run of address
 characters starts (possessive, so a long run without ``@`` is rejected once), and a
@@ -32,7 +32,7 @@ _EMAIL = re.compile(
 _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
 _AT = re.compile(
     rf"""
-    [ ]?{_OPEN}[ ]?(?:at|@|snabel-?a)[ ]?{_CLOSE}[ ]?   # bracketed: as clear as "@"
+    [ ]?{_OPEN}[ ]?(?:at|a|@|snabel-?a)[ ]?{_CLOSE}[ ]?   # bracketed: as clear as "@"
     | [ ](?:snabel-?a)[ ]
     | [ ]@[ ]? | @[ ]
     | (?P<bare>[ ]at[ ])

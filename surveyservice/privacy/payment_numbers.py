@@ -17,11 +17,12 @@ digits, in one run or in groups of two or three after the first, optionally endi
 67``). A clearing number does not start with ``0``, so phone numbers are not taken for
 one, and a list of years (``2019 2020 2021``) is not grouped like an account. Finally, any
 run of five or more digits right after a word that names it (``konto``, ``kontonummer``,
-``clearing``, ``bankgiro``, ``plusgiro``, ``account``, ``IBAN``, ``حساب``).
+``clearing``, ``account``, ``IBAN``, ``حساب``).
 
-Not handled: bankgiro and plusgiro numbers (``123-4567``, ``12 34 56-7``) and account
-numbers without a clearing number, unless a word before them names them: alone they are
-too short to tell from other numbers.
+Not handled: bankgiro and plusgiro numbers (``bankgiro 5050-1055``), which belong to
+organisations far more often than to people, and account numbers without a clearing
+number, unless a word before them names them: alone they are too short to tell from
+other numbers.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ _CARD = re.compile(
         \d{4}(?P<separator>[ ]?-[ ]?|[ ]?)\d{4}(?P=separator)\d{4}(?P=separator)\d{1,7}
       | \d{4}(?P<amex>[ -]?)\d{6}(?P=amex)\d{4,5}
     )
-    (?![\d,])
+    (?!\d|,\d)
     """,
     re.VERBOSE | re.ASCII,
 )
@@ -61,7 +62,7 @@ _BANK_ACCOUNT = re.compile(
     (?:[ ]?[-,][ ]?|[ ])
     (?P<account>\d{7,10}|\d{1,4}(?:[ ]\d{2,3}){2,4})
     (?:-\d)?
-    (?![\d,])
+    (?!\d|,\d)
     """,
     re.VERBOSE | re.ASCII,
 )
@@ -70,7 +71,7 @@ _BANK_ACCOUNT = re.compile(
 _NAMED_ACCOUNT = re.compile(
     r"""
     (?<![^\W_])
-    (?:kontonummer|kontonr|konto|clearingnummer|clearingnr|clearing|bankgiro|plusgiro
+    (?:kontonummer|kontonr|konto|clearingnummer|clearingnr|clearing
       |account[ ]number|account|iban|رقم[ ]الحساب|الحساب|حساب)
     [.:#]?[ ]?(?:nr|nummer|no)?[.:#]?[ ]?
     (?P<number>\d(?:[ -]?\d){4,19})

@@ -16,16 +16,21 @@ nobody in particular), so what is masked is:
 Many names are also ordinary words: Björn (bear), Sten (stone), Rosa (pink), Berg, Lund,
 Per, Hans; نور (light), أمل (hope). The lists mark them (``name_words.txt``), and such a
 word is never masked on its own. Two of them together are masked only where they look
-like a name: both with capitals ("Björn Berg": Swedish and English give the second word
-of a sentence a capital only when it is a name). In lower case ("björn berg") or in
-Arabic script, which has no capitals, a pair with either of them is left alone. A pair
-of names that are no ordinary words is masked whatever the case ("kalle andersson").
+like a name: both with capitals, and the first a frequent first name ("Björn Berg":
+Swedish gives the second word of a sentence a capital only when it is a name; "the Red
+Cross" is no person). In lower case ("björn berg") a pair with
+either of them is left alone; in Arabic script, which has no capitals, a pair of two of
+them ("صباح الخير", good morning). A pair of names that are no ordinary words is masked
+whatever the case ("kalle andersson").
 Words ending like Swedish place names (``-gatan``, ``-vägen``, ``-torget``...) and the
 area's place names are never names.
 
+Arabic names are compared without the differences of spelling that Arabic allows (hamza
+on alef, ة/ه, short vowels, Persian ی/ي and ک/ك), and with a joined "and" (``و``) taken off.
+
 Not handled: a first name alone ("Kalle säljer"), which is as often a nickname, a dog or
 a street; a surname alone; initials (``Anna S.``); names not in the lists; and names in
-Arabic script joined to a prefix (``ومحمد``, "and Mohammed").
+Arabic script joined to other prefixes (``لمحمد``, "for Mohammed").
 """
 
 from __future__ import annotations
@@ -39,8 +44,11 @@ from .findings import RANK_WORDS, Finding
 FIRST = 1
 SURNAME = 2
 ORDINARY_WORD = 4
+FREQUENT_FIRST = 8
+JOINED_AND = 16  # an Arabic name with "and" (و) joined to it: it starts a new name
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# Letters, with Arabic short vowels inside, and ' or - between parts.
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u064b-\u065f\u0670])*(?:['’-][^\W\d_]+)*")
 _SENTENCE_END = frozenset('.!?:;\n•-–—"“”«»()')
 
 _PLACE_ENDINGS = (
@@ -99,7 +107,7 @@ def find_person_names(folded: str) -> list[Finding]:
     for index in range(len(words) - 1):
         if index >= free and _is_name_pair(folded, words, flags, index):
             start, end = _grow(folded, words, flags, free, index, index + 1)
-            found.append(Finding(words[start].start(), words[end].end(), "name", RANK_WORDS))
+            found.append(_finding(words, flags, start, end))
             free = end + 1
     by_start = {word.start(): index for index, word in enumerate(words)}
     for introduction, any_word in ((_OWN_NAME, True), (_SOMEONES_NAME, False)):
@@ -110,8 +118,14 @@ def find_person_names(folded: str) -> list[Finding]:
             end = index
             while end + 1 < len(words) and _continues(folded, words, flags, end):
                 end += 1
-            found.append(Finding(words[index].start(), words[end].end(), "name", RANK_WORDS))
+            found.append(_finding(words, flags, index, end))
     return found
+
+
+def _finding(words: list[re.Match[str]], flags: list[int], start: int, end: int) -> Finding:
+    """The name from word ``start`` to word ``end``, without a joined "and" before it."""
+    joined_and = 1 if flags[start] & JOINED_AND else 0
+    return Finding(words[start].start() + joined_and, words[end].end(), "name", RANK_WORDS)
 
 
 def _is_name_pair(folded: str, words: list[re.Match[str]], flags: list[int], index: int) -> bool:
@@ -119,17 +133,21 @@ def _is_name_pair(folded: str, words: list[re.Match[str]], flags: list[int], ind
     first_flags, second_flags = flags[index], flags[index + 1]
     if not (first_flags & FIRST and second_flags & (SURNAME | FIRST)):
         return False
+    if second_flags & JOINED_AND:
+        return False
     if not _adjacent(folded, words, index):
         return False
     if _is_arabic(first) and _is_arabic(second):
         # Arabic names are a given name and the father's name, both first names.
-        return not (first_flags | second_flags) & ORDINARY_WORD
+        return not first_flags & second_flags & ORDINARY_WORD
     if not second_flags & SURNAME:
         return False
     if first[0].isupper() and second[0].isupper():
         # Only the first word of a sentence has a capital of its own: a second capital
-        # marks a name even where both are also words ("Björn Berg säljer...").
-        return True
+        # marks a name even where both are also words ("Björn Berg säljer..."), if the
+        # first is a name people often have; English capitalises names of things too
+        # ("the Red Cross").
+        return not first_flags & second_flags & ORDINARY_WORD or bool(first_flags & FREQUENT_FIRST)
     # In lower case ("kalle andersson") only names that are no ordinary word count.
     return not (first_flags | second_flags) & ORDINARY_WORD
 
@@ -140,6 +158,7 @@ def _grow(
     """Take in the first names written before a pair and the surnames after it."""
     while (
         start > free
+        and not flags[start] & JOINED_AND
         and flags[start - 1] & FIRST
         and _looks_like_a_name(words[start - 1][0])
         and _adjacent(folded, words, start - 1)
@@ -148,6 +167,7 @@ def _grow(
     while (
         end + 1 < len(words)
         and flags[end + 1] & SURNAME
+        and not flags[end + 1] & JOINED_AND
         and _looks_like_a_name(words[end + 1][0])
         and _adjacent(folded, words, end)
     ):
@@ -159,6 +179,7 @@ def _continues(folded: str, words: list[re.Match[str]], flags: list[int], index:
     """Whether the word after ``index`` is more of an introduced name."""
     return (
         bool(flags[index + 1] & (FIRST | SURNAME))
+        and not flags[index + 1] & JOINED_AND
         and _looks_like_a_name(words[index + 1][0])
         and _adjacent(folded, words, index)
     )
@@ -183,6 +204,22 @@ def _looks_like_a_name(word: str) -> bool:
     return word[0].isupper() or _is_arabic(word)
 
 
+# Arabic is written with and without hamza on alef, with ة or ه, and seldom with short
+# vowels, and Persian writes ی and ک for ي and ك: names are compared without these
+# differences. Final ى and ي stay apart, or
+# على ("on") would be علي (Ali).
+_ARABIC_SPELLING = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ـ": None, "ی": "ي", "ک": "ك", "ۀ": "ه"}
+    | {chr(mark): None for mark in range(0x064B, 0x0653)}
+)
+
+
+def _key(word: str) -> str:
+    """The form in which a word is looked up in the name lists."""
+    key = word.casefold()
+    return key.translate(_ARABIC_SPELLING) if _is_arabic(key) else key
+
+
 def _is_arabic(word: str) -> bool:
     return "\u0600" <= word[0] <= "\u06ff"
 
@@ -192,10 +229,14 @@ def _is_place(key: str) -> bool:
 
 
 def _flags(word: str, lookup: dict[str, int]) -> int:
-    key = word.casefold()
+    key = _key(word)
     found = lookup.get(key)
     if found is not None:
         return found
+    if key.startswith("و") and len(key) > 3:
+        # "and" is written joined to the next word in Arabic: ومحمد, "and Mohammed".
+        found = lookup.get(key[1:], 0)
+        return found | JOINED_AND if found else 0
     if "-" in key:
         # Anna-Karin, Lind-Berg: every part is a name of the same kind.
         parts = [lookup.get(part, 0) for part in key.split("-")]
@@ -216,8 +257,10 @@ def _name_lookup() -> dict[str, int]:
         ("first_names.txt", FIRST),
         ("surnames.txt", SURNAME),
         ("name_words.txt", ORDINARY_WORD),
+        ("frequent_first_names.txt", FREQUENT_FIRST),
     ]:
         for line in (folder / filename).read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#") and not _is_place(line):
-                lookup[line] = lookup.get(line, 0) | flag
+                key = _key(line)
+                lookup[key] = lookup.get(key, 0) | flag
     return lookup

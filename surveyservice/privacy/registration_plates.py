@@ -8,7 +8,8 @@ plate is recognised only when it is written without a space and ends in three di
 (``abc123``). Currency codes and other capitals that come before amounts (``SEK 500``,
 ``EUR 100``) are not plates.
 
-Not handled: foreign plates, and lower-case plates with a space or a final letter.
+Not handled: foreign plates, lower-case plates with a space or a final letter, and a plate
+followed by another number ("ABC 123 45"), which reads as one longer number.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ _PLATE = re.compile(
         (?P<letters>[A-HJ-PR-UW-Z]{3})[ -]?\d\d[\dA-HJ-NPR-UW-Z]
       | (?P<lower>[a-hj-pr-uw-z]{3})\d{3}
     )
-    (?![^\W_])
+    # A plate is not the start of a longer number ("AAA070-123 45 67", "ABC 123 45").
+    (?![^\W_]|[ ]?[-/.]?[ ]?\d)
     """,
     re.VERBOSE,
 )

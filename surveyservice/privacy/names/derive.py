@@ -39,17 +39,17 @@ COUNTRIES = {
     "HR": (400, 400),
     "TR": (500, 500),
     # Arabic names, in Arabic and Latin script.
-    "IQ": (800, 800),
-    "SY": (800, 800),
-    "LB": (300, 300),
-    "PS": (300, 300),
-    "JO": (300, 300),
-    "EG": (300, 300),
-    "SA": (300, 300),
-    "MA": (200, 200),
+    "IQ": (2500, 2500),
+    "SY": (2500, 2500),
+    "LB": (1000, 1000),
+    "PS": (1000, 1000),
+    "JO": (1000, 1000),
+    "EG": (1000, 1000),
+    "SA": (1000, 1000),
+    "MA": (500, 500),
     # Persian and Dari.
     "IR": (500, 500),
-    "AF": (500, 500),
+    "AF": (1500, 1500),
     # Somali names (names-dataset has no Somalia; Djibouti and Ethiopia carry them).
     "DJ": (500, 500),
     "ET": (500, 500),
@@ -167,9 +167,116 @@ NOT_NAMES = set(
     ]
 )
 
+# names-dataset counts adults' accounts, so the names that children and teenagers in
+# Sweden have are short in it. These have been among the most frequent names given to
+# newborns in Sweden since 2000, in Statistics Sweden's yearly lists; written by hand.
+YOUNG_SWEDISH_NAMES = [
+    "alice",
+    "maja",
+    "elsa",
+    "ella",
+    "wilma",
+    "alma",
+    "ebba",
+    "saga",
+    "olivia",
+    "astrid",
+    "vera",
+    "selma",
+    "agnes",
+    "ellie",
+    "freja",
+    "stella",
+    "signe",
+    "juni",
+    "leah",
+    "lilly",
+    "nova",
+    "ines",
+    "liv",
+    "elvira",
+    "ellen",
+    "moa",
+    "linnea",
+    "klara",
+    "julia",
+    "emma",
+    "hanna",
+    "ida",
+    "matilda",
+    "felicia",
+    "amanda",
+    "elin",
+    "tilda",
+    "tyra",
+    "thea",
+    "siri",
+    "lova",
+    "alva",
+    "edith",
+    "majken",
+    "william",
+    "liam",
+    "noah",
+    "hugo",
+    "lucas",
+    "oliver",
+    "oscar",
+    "elias",
+    "adam",
+    "matteo",
+    "nils",
+    "alexander",
+    "leo",
+    "vincent",
+    "theo",
+    "arvid",
+    "ludvig",
+    "charlie",
+    "gustav",
+    "elton",
+    "olle",
+    "viggo",
+    "melvin",
+    "harry",
+    "alfred",
+    "loke",
+    "sixten",
+    "malte",
+    "edvin",
+    "isak",
+    "axel",
+    "filip",
+    "emil",
+    "anton",
+    "viktor",
+    "albin",
+    "jacob",
+    "love",
+    "ebbe",
+    "sam",
+    "frank",
+    "vidar",
+    "valter",
+    "levi",
+    "ville",
+    "alvin",
+    "wilhelm",
+    "otto",
+    "folke",
+    "josef",
+    "melker",
+    "colin",
+    "kevin",
+]
+
+# The first names frequent enough to be read as a name even next to an ordinary word.
+FREQUENT = {"SE": 600, "GB": 200, "US": 200, "NO": 100, "DK": 100, "FI": 100, "DE": 100}
+
 # Names that are also ordinary words but that the word lists miss: English months and
 # days (capitalised there), and Arabic names that are everyday words ("light", "hope",
-# "peace", "generous", "beautiful", "happy", "good", "morning", "joy", "safe", "just").
+# "peace", "generous", "beautiful", "happy", "good", "morning", "joy", "safe", "just",
+# and the words of greetings: "the good", "the light", "evening").
 EXTRA_NAME_WORDS = set(
     [
         "january",
@@ -224,6 +331,9 @@ EXTRA_NAME_WORDS = set(
         "ايمان",
         "فرحة",
         "سالم",
+        "الخير",
+        "النور",
+        "مساء",
     ]
 )
 
@@ -274,13 +384,27 @@ def main(wheel: Path) -> None:
     for country, (first_count, last_count) in COUNTRIES.items():
         first.update(filter(None, map(usable, first_ranked.get(country, [])[:first_count])))
         last.update(filter(None, map(usable, last_ranked.get(country, [])[:last_count])))
+    first.update(YOUNG_SWEDISH_NAMES)
+    frequent = {
+        key
+        for country, count in FREQUENT.items()
+        for key in map(usable, first_ranked[country][:count])
+        if key is not None
+    }
     words = ordinary_words()
     source = (
         "Derived by derive.py from names-dataset 3.3.1 (Apache License 2.0),\n"
         "the most frequent names per country; lower-cased, one a line."
     )
-    write("first_names.txt", first, "First names. " + source)
+    first_source = source + "\nWith names frequent among children in Sweden (YOUNG_SWEDISH_NAMES)."
+    write("first_names.txt", first, "First names. " + first_source)
     write("surnames.txt", last, "Surnames. " + source)
+    write(
+        "frequent_first_names.txt",
+        frequent & words,
+        "First names in name_words.txt that are among the most frequent in Sweden and\n"
+        "its neighbours and in English (FREQUENT in derive.py).",
+    )
     write(
         "name_words.txt",
         {name for name in first | last if name in words or name in EXTRA_NAME_WORDS},
