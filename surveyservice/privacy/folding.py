@@ -18,10 +18,17 @@ _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63")
 def fold_text(text: str) -> tuple[str, list[int] | None]:
     """Fold ``text`` for matching; also return where each folded character came from.
 
-    The position list is None when nothing was folded (plain ASCII, the common case).
+    The position list is None when every character stayed where it was: nothing was
+    folded, or each folded character became one character.
     """
     if text.isascii():
         return text, None
+    folds = {char: _fold_char(char) for char in set(text) if not char.isascii()}
+    folds = {char: folded for char, folded in folds.items() if folded != char}
+    if not folds:
+        return text, None
+    if all(folds.values()):
+        return text.translate(str.maketrans(folds)), None
     chars = []
     origin = []
     for index, char in enumerate(text):

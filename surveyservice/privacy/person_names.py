@@ -98,20 +98,20 @@ def find_person_names(folded: str) -> list[Finding]:
     words = list(_WORD.finditer(folded))
     if not words:
         return []
-    lookup = _name_lookup()
-    flags = [_flags(word[0], lookup) for word in words]
+    flags = [_flags(word[0]) for word in words]
     found: list[Finding] = []
     # Words already taken into a name are not looked at again, so that a long run of
     # names costs one pass, not one pass per name.
     free = 0
     for index in range(len(words) - 1):
-        if index >= free and _is_name_pair(folded, words, flags, index):
+        if index >= free and flags[index] & FIRST and _is_name_pair(folded, words, flags, index):
             start, end = _grow(folded, words, flags, free, index, index + 1)
             found.append(_finding(words, flags, start, end))
             free = end + 1
-    by_start = {word.start(): index for index, word in enumerate(words)}
+    by_start: dict[int, int] = {}
     for introduction, any_word in ((_OWN_NAME, True), (_SOMEONES_NAME, False)):
         for match in introduction.finditer(folded):
+            by_start = by_start or {word.start(): index for index, word in enumerate(words)}
             index = by_start.get(match.end())
             if index is None or not _introduced_name(words[index][0], flags[index], any_word):
                 continue
@@ -133,7 +133,7 @@ def _is_name_pair(folded: str, words: list[re.Match[str]], flags: list[int], ind
     first_flags, second_flags = flags[index], flags[index + 1]
     if not (first_flags & FIRST and second_flags & (SURNAME | FIRST)):
         return False
-    if second_flags & JOINED_AND:
+    if second_flags & JOINED_AND or first.casefold() == second.casefold():
         return False
     if not _adjacent(folded, words, index):
         return False
@@ -228,7 +228,10 @@ def _is_place(key: str) -> bool:
     return key.endswith(_PLACE_ENDINGS)
 
 
-def _flags(word: str, lookup: dict[str, int]) -> int:
+@functools.lru_cache(maxsize=65_536)
+def _flags(word: str) -> int:
+    """What ``word`` is: first name, surname, ordinary word (bits), 0 for none of these."""
+    lookup = _name_lookup()
     key = _key(word)
     found = lookup.get(key)
     if found is not None:

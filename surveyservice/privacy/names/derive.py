@@ -274,9 +274,10 @@ YOUNG_SWEDISH_NAMES = [
 FREQUENT = {"SE": 600, "GB": 200, "US": 200, "NO": 100, "DK": 100, "FI": 100, "DE": 100}
 
 # Names that are also ordinary words but that the word lists miss: English months and
-# days (capitalised there), and Arabic names that are everyday words ("light", "hope",
-# "peace", "generous", "beautiful", "happy", "good", "morning", "joy", "safe", "just",
-# and the words of greetings: "the good", "the light", "evening").
+# days (capitalised there), Vera ("true" in Latin and in set phrases), and Arabic names
+# that are everyday words ("light", "hope", "peace", "generous", "beautiful", "happy",
+# "good", "morning", "joy", "safe", "just", and the words of greetings: "the good", "the
+# light", "evening").
 EXTRA_NAME_WORDS = set(
     [
         "january",
@@ -298,6 +299,7 @@ EXTRA_NAME_WORDS = set(
         "friday",
         "saturday",
         "sunday",
+        "vera",
         "نور",
         "أمل",
         "امل",
