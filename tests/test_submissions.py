@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from surveyservice.collection import ratelimit
 from surveyservice.collection.models import Response
 from surveyservice.collection.ratelimit import RedisCounters
 from surveyservice.database import utcnow
@@ -226,6 +227,9 @@ def test_rate_limit_per_point_answers_429(app, client, point, monkeypatch, stora
     if storage == "redis":
         monkeypatch.setitem(app.extensions, "rate_limit_counters", redis_counters())
     monkeypatch.setitem(app.config, "SUBMISSION_RATE_LIMIT", 3)
+    # One fixed moment: the window must not end half-way through the test.
+    now = [1_900_000_000.0]
+    monkeypatch.setattr(ratelimit, "clock", lambda: now[0])
     # Refused input is not counted: it stores nothing.
     for _ in range(2):
         assert post(client, point, body(answers={"rating": 99})).status_code == 422
@@ -238,6 +242,9 @@ def test_rate_limit_per_point_answers_429(app, client, point, monkeypatch, stora
     # A retry of a stored answer always gets its answer.
     assert post(client, point, first).status_code == 200
     assert len(stored_rows()) == 3
+    # The next window starts afresh.
+    now[0] += app.config["SUBMISSION_RATE_WINDOW"]
+    assert post(client, point, body()).status_code == 201
 
 
 @pytest.mark.parametrize(
