@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from surveyservice.extensions import db
+from surveyservice.questionnaires.diff import diff_definitions
 from surveyservice.questionnaires.models import QuestionnaireVersion
 
 from .conftest import make_definition
@@ -169,6 +170,54 @@ def test_diff_between_versions(api):
         "reordered": False,
         "settings": ["title"],
     }
+
+
+def group(gid, *question_ids):
+    return {
+        "id": gid,
+        "type": "group",
+        "label": gid,
+        "questions": [{"id": q, "type": "text", "label": q} for q in question_ids],
+    }
+
+
+def test_diff_reports_questions_moved_between_groups_and_out_of_one(api):
+    create(api, questions=[group("evening", "lights", "people", "paths"), group("day", "noise")])
+    api.post(f"{BASE}/sample/draft/publish")
+    moved = make_definition(
+        questions=[
+            group("evening", "paths"),
+            group("day", "noise", "lights"),
+            {"id": "people", "type": "text", "label": "people"},
+        ]
+    )
+    api.put(f"{BASE}/sample/draft", json=moved)
+    response = api.get(f"{BASE}/sample/diff?from=1&to=draft")
+    assert response.json["changed"] == [
+        {"id": "lights", "fields": ["group"]},
+        {"id": "people", "fields": ["group"]},
+    ]
+    assert response.json["reordered"] is True
+    assert response.json["added"] == response.json["removed"] == []
+
+
+def test_diff_names_a_field_added_to_a_question(api):
+    create(api)
+    api.post(f"{BASE}/sample/draft/publish")
+    changed = make_definition()
+    changed["questions"][1]["max_length"] = 500
+    # Written out, the default is no change.
+    changed["questions"][2]["required"] = False
+    api.put(f"{BASE}/sample/draft", json=changed)
+    response = api.get(f"{BASE}/sample/diff?from=1&to=draft")
+    assert response.json["changed"] == [{"id": "why_unsafe", "fields": ["max_length"]}]
+
+
+def test_diff_names_a_field_added_even_when_it_holds_nothing():
+    old = {"questions": [{"id": "place", "type": "text", "label": "Var?"}]}
+    new = {"questions": [{"id": "place", "type": "text", "label": "Var?", "hint": None}]}
+    assert diff_definitions(old, new)["changed"] == [{"id": "place", "fields": ["hint"]}]
+    assert diff_definitions(old, old)["changed"] == []
 
 
 def test_diff_needs_both_ends(api):

@@ -18,6 +18,12 @@ def _flat(definition: dict) -> dict[str, dict[str, Any]]:
     return questions
 
 
+def _changed_fields(before: dict, after: dict) -> list[str]:
+    """The fields that differ; one present on a side only counts, whatever its value."""
+    keys = sorted(set(before) | set(after))
+    return [k for k in keys if k not in before or k not in after or before[k] != after[k]]
+
+
 def diff_definitions(old: dict, new: dict) -> dict:
     """Questions added, removed and changed (with the changed fields), and changed settings.
 
@@ -26,14 +32,8 @@ def diff_definitions(old: dict, new: dict) -> dict:
     before, after = _flat(old), _flat(new)
     changed = []
     for qid in after:
-        if qid in before and before[qid] != after[qid]:
-            keys = sorted(set(before[qid]) | set(after[qid]))
-            changed.append(
-                {
-                    "id": qid,
-                    "fields": [k for k in keys if before[qid].get(k) != after[qid].get(k)],
-                }
-            )
+        if qid in before and (fields := _changed_fields(before[qid], after[qid])):
+            changed.append({"id": qid, "fields": fields})
     common_before = [q for q in before if q in after]
     common_after = [q for q in after if q in before]
     return {
