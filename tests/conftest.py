@@ -133,6 +133,9 @@ def _empty_database(app) -> None:
         for suffix in ("-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.replace(fresh, path)
+        # A connection opened while the file was being copied still reads the old one:
+        # a new pool, so that the next test never gets it.
+        db.engine.dispose()
         return
     tables = ", ".join(
         f'"{t.name}"' for t in db.metadata.sorted_tables if t.name != "alembic_version"
