@@ -5,7 +5,7 @@ gunicorn's own limits (gunicorn.conf.py) are set above them so that they only
 ever catch what is far beyond any real request.
 """
 
-import io
+import tempfile
 
 from flask import Flask, abort, current_app, request
 
@@ -52,11 +52,19 @@ def _buffer_streamed_body(limit: int) -> None:
     environ = request.environ
     if "wsgi.input_terminated" not in environ or environ.get("CONTENT_LENGTH"):
         return
-    data = environ["wsgi.input"].read(limit + 1)
-    if len(data) > limit:
-        abort(413)
-    environ["wsgi.input"] = io.BytesIO(data)
-    environ["CONTENT_LENGTH"] = str(len(data))
+    # Kept in memory up to 1 MiB, on disk beyond: the body is read before anyone is
+    # known to be signed in, so a large one must not cost a worker its memory.
+    body = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 (kept open)
+    size = 0
+    while chunk := environ["wsgi.input"].read(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            body.close()
+            abort(413)
+        body.write(chunk)
+    body.seek(0)
+    environ["wsgi.input"] = body
+    environ["CONTENT_LENGTH"] = str(size)
     request.__dict__.pop("content_length", None)  # computed from the header above
 
 

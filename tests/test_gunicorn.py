@@ -1,5 +1,6 @@
 """The real server: gunicorn with the shipped settings keeps no address or agent in its logs."""
 
+import json
 import os
 import socket
 import subprocess
@@ -142,3 +143,28 @@ def test_a_malformed_request_leaves_no_address_in_the_error_log(gunicorn):
     assert "Invalid request from ip=[removed]" in text
     # The server's own address is in its start-up line; no client's is anywhere after.
     assert "127.0.0.1" not in text.split("Booting worker", 1)[1]
+
+
+def test_a_chunked_answer_within_the_limit_is_stored(gunicorn, org, make_questionnaire, make_point):
+    base, _log = gunicorn
+    point = make_point(make_questionnaire(org))
+    answer = {
+        "id": str(uuid.uuid4()),
+        "version": 1,
+        "language": "sv",
+        "answers": {"safe_now": "unsafe", "why_unsafe": "Mörkt vid bron. " * 120},
+    }
+    encoded = json.dumps(answer).encode()
+
+    def chunks():
+        for start in range(0, len(encoded), 300):
+            yield encoded[start : start + 300]
+
+    response = httpx.post(
+        f"{base}/api/v1/collect/{point.token}/responses",
+        content=chunks(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert "chunked" in response.request.headers.get("Transfer-Encoding", "")
+    assert response.status_code == 201, response.text[:300]
+    assert response.json()["answers"]["why_unsafe"].startswith("Mörkt vid bron.")
