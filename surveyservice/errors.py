@@ -61,7 +61,12 @@ class _FlatErrorParser(FlaskParser):
         )
 
     def _raw_load_json(self, req):
+        # Read once per request: the check for unstorable text (clean_input) has
+        # parsed the body already, and Flask keeps what it parsed.
         try:
+            document = req.get_json(silent=True) if req.is_json else None
+            if document is not None:
+                return document
             return super()._raw_load_json(req)
         except json.JSONDecodeError:
             raise  # webargs answers these itself

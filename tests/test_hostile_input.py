@@ -5,7 +5,6 @@ Each refusal is a clear 4xx on SQLite and PostgreSQL alike, and nothing is store
 """
 
 import json
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from surveyservice.extensions import db
 from surveyservice.questionnaires.models import Questionnaire
 
 from .conftest import PASSWORD, csrf_token_from, make_definition
+from .test_batch_and_staff import answer
 
 # Lone surrogates come only inside JSON ("\ud800"): a URL or a form field is bytes,
 # and bytes that are not UTF-8 are read as U+FFFD.
@@ -30,16 +30,6 @@ def api(api_as, coordinator):
 @pytest.fixture
 def point(org, make_questionnaire, make_point):
     return make_point(make_questionnaire(org))
-
-
-def answer(**overrides):
-    return {
-        "id": str(uuid.uuid4()),
-        "version": 1,
-        "language": "sv",
-        "answers": {"safe_now": "safe"},
-        **overrides,
-    }
 
 
 def stored_responses() -> int:
