@@ -68,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .accounts.api import blp as account_api
     from .apidocs import bp as apidocs_bp
     from .collection import offline as collection_offline
+    from .collection import preview as collection_preview
     from .collection import ratelimit
     from .collection import staff as collection_staff
     from .collection import views as collection_views
@@ -75,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .collection.api import collect_blp
     from .health import bp as health_bp
     from .questionnaires import cli as questionnaires_cli
+    from .questionnaires import editor_views as questionnaire_editor
     from .questionnaires import views as questionnaires_views
     from .questionnaires.api import blp as questionnaires_api
 
@@ -96,6 +98,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         collection_views.bp,
         collection_offline.bp,
         collection_staff.bp,
+        questionnaire_editor.bp,
+        collection_preview.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)

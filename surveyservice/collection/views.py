@@ -64,9 +64,14 @@ def _language(definition: dict) -> str:
 
 
 def form_page(
-    template: str, point: CollectionPoint, definition: dict, status: int = 200, **context
+    template: str,
+    point: CollectionPoint,
+    definition: dict,
+    status: int = 200,
+    lang: str | None = None,
+    **context,
 ):
-    lang = _language(definition)
+    lang = lang or _language(definition)
     g.lang = lang
 
     def t(value) -> str:

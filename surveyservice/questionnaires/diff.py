@@ -43,3 +43,63 @@ def diff_definitions(old: dict, new: dict) -> dict:
         "reordered": common_before != common_after,
         "settings": [k for k in SETTINGS if old.get(k) != new.get(k)],
     }
+
+
+# What a new version may change without breaking the comparison with earlier answers:
+# wording, translations, order, help texts, new questions and new options. What it may
+# not: results and exports line up by question id and option value, and a number means
+# the same only on the same scale.
+BREAKING_KINDS = (
+    "question_removed",
+    "type_changed",
+    "option_removed",
+    "range_changed",
+)
+
+
+def _values(question: dict, key: str) -> list[str]:
+    return [item["value"] for item in question.get(key) or ()]
+
+
+def _range(question: dict) -> tuple:
+    return (question.get("min"), question.get("max"))
+
+
+def breaking_changes(old: dict, new: dict) -> list[dict]:
+    """The changes that break comparison with answers given on the old definition.
+
+    Each is ``{"kind", "question"}`` plus what it is about: the removed ``values``
+    (an option renamed is one removed and one added: the old value's answers would
+    no longer count), or the ``before`` and ``after`` type or range.
+    """
+    before, after = _flat(old), _flat(new)
+    found: list[dict] = []
+    for qid, was in before.items():
+        now = after.get(qid)
+        if now is None:
+            found.append({"kind": "question_removed", "question": qid})
+            continue
+        if was["type"] != now["type"]:
+            found.append(
+                {
+                    "kind": "type_changed",
+                    "question": qid,
+                    "before": was["type"],
+                    "after": now["type"],
+                }
+            )
+            continue
+        for key in ("options", "places"):
+            gone = [v for v in _values(was, key) if v not in _values(now, key)]
+            if gone:
+                found.append({"kind": "option_removed", "question": qid, "values": gone})
+        if was["type"] in ("scale", "number") and _range(was) != _range(now):
+            found.append(
+                {
+                    "kind": "range_changed",
+                    "question": qid,
+                    "before": _range(was),
+                    "after": _range(now),
+                }
+            )
+    return found

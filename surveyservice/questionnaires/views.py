@@ -39,6 +39,7 @@ def index():
     return render_template(
         "questionnaires/index.html",
         questionnaires=list_questionnaires(current_user.organisation_id),
+        can_edit=current_user.has_role(Role.COORDINATOR),
     )
 
 
@@ -63,4 +64,5 @@ def detail(slug):
         shown=shown,
         questions=list(iter_questions(shown.definition)),
         changes=list(reversed(changes)),
+        can_edit=current_user.has_role(Role.COORDINATOR),
     )

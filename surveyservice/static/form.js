@@ -135,6 +135,8 @@ function newId() {
 }
 
 const kiosk = "kiosk" in form.dataset;
+// The coordinators' preview of a draft: the same checks, and nothing is sent or kept.
+const preview = "preview" in form.dataset;
 const csrfToken = document.querySelector("meta[name=csrf-token]")?.content ?? null;
 const done = document.getElementById("done");
 let dirty = false;
@@ -170,6 +172,10 @@ async function send(event) {
   }
   showProblems(problems);
   if (problems.size) return;
+  if (preview) {
+    status.textContent = msg("msgPreview");
+    return;
+  }
   const { token, version, language, channel } = form.dataset;
   const item = {
     id: newId(), token, version: Number(version), language, answers, channel,
@@ -306,7 +312,7 @@ if (kiosk) {
   }
 }
 
-if ("serviceWorker" in navigator) {
+if ("serviceWorker" in navigator && !preview) {
   navigator.serviceWorker.register("/sw.js").then(async () => {
     const registration = await navigator.serviceWorker.ready;
     // A staff tablet keeps the form in every language; a resident's phone keeps only
@@ -364,6 +370,8 @@ form.addEventListener("change", (event) => {
 form.addEventListener("submit", send);
 // A page from the network is current; one from the device's copy is checked when the
 // connection returns.
-addEventListener("online", watchVersion);
 visibleAnswers();
-startOutbox();
+if (!preview) {
+  addEventListener("online", watchVersion);
+  startOutbox();
+}

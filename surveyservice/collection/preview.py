@@ -1,0 +1,69 @@
+"""The resident form as a coordinator's draft will look: the real form, taking no answers.
+
+The questionnaire editor shows this page in a phone-sized frame beside the editor. It
+lives here, beside the form it renders, because questionnaires/ does not know the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, request, url_for
+
+from ..accounts.auth import require_role
+from ..accounts.models import Role
+from ..i18n import translate
+from ..questionnaires.permissions import get_questionnaire_or_404
+from .views import form_page
+
+bp = Blueprint("collection_preview", __name__)
+
+# Not shown by the resident form yet (a collection point for them is refused).
+NOT_ON_THE_FORM = ("photo", "group")
+
+
+@dataclass
+class PreviewPoint:
+    """Stands in for a collection point: the form's bar shows its name."""
+
+    name: str
+    token: str = "preview"  # noqa: S105 (not a secret: no point has it)
+
+    def name_in(self, language: str) -> str:
+        return self.name
+
+
+@bp.route("/questionnaires/<slug>/preview")
+@require_role(Role.COORDINATOR)
+def preview(slug):
+    questionnaire = get_questionnaire_or_404(slug)
+    version = questionnaire.draft or questionnaire.latest
+    definition = version.definition
+    asked = request.args.get("language") or request.args.get("lang")
+    lang = asked if asked in definition["languages"] else definition["default_language"]
+    html, status = form_page(
+        "collection/form.html",
+        PreviewPoint(translate("Preview", lang)),
+        definition,
+        lang=lang,
+        version_number=version.number or 0,
+        values={},
+        errors={},
+        kiosk=False,
+        seal_key=None,
+        preview=True,
+        language_param="language",
+        preview_url=url_for(".preview", slug=slug),
+        # The form posts back here, by GET: nothing is stored, the page says so.
+        preview_sent="version" in request.args,
+        not_shown=[q["id"] for q in definition["questions"] if q["type"] in NOT_ON_THE_FORM],
+    )
+    headers = {
+        # The one page that may be framed: by the editor, on this site.
+        "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; "
+        "form-action 'self'",
+        "X-Frame-Options": "SAMEORIGIN",
+        "Cache-Control": "no-store",
+    }
+    return html, status, headers
