@@ -27,7 +27,7 @@ class Problem(NamedTuple):
 def to_yaml(definition: dict) -> str:
     """The definition as YAML a person can read and edit, keys in the stored order."""
     return yaml.safe_dump(
-        definition, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
+        definition, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10**6
     )
 
 
