@@ -563,3 +563,25 @@ def test_every_editor_text_has_a_swedish_translation():
     catalogue = json.loads((root / "translations" / "sv.json").read_text(encoding="utf-8"))
     assert len(used) > 30
     assert sorted(used - set(catalogue)) == []
+
+
+def test_preview_of_unsaved_changes_stores_nothing(signed_in, make_questionnaire, org):
+    make_questionnaire(org)
+    before = versions()
+    data = form_of(signed_in.get("/questionnaires/sample/edit").get_data(as_text=True))
+    data["q0-label-en"] = "Unsaved wording"
+    response = signed_in.post("/questionnaires/sample/preview?language=en", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Unsaved wording" in page
+    assert "This is a preview of changes not saved yet" in page
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    text = form_of(signed_in.get("/questionnaires/sample/edit/text").get_data(as_text=True))
+    text["definition"] = text["definition"].replace("Safety", "Typed, not saved")
+    page = signed_in.post("/questionnaires/sample/preview?language=en", data=text)
+    assert "Typed, not saved" in page.get_data(as_text=True)
+    text["definition"] = "slug: sample\n"
+    invalid = signed_in.post("/questionnaires/sample/preview", data=text)
+    assert invalid.status_code == 422
+    assert "De osparade ändringarna kan inte visas" in invalid.get_data(as_text=True)
+    assert versions() == before

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from ..accounts.auth import require_role
 from ..accounts.models import Role
 from ..i18n import translate
+from ..questionnaires.definition import DefinitionError, parse_document, validate_definition
+from ..questionnaires.editor_form import definition_from_form
 from ..questionnaires.permissions import get_questionnaire_or_404
 from .views import form_page
 
@@ -20,6 +22,16 @@ bp = Blueprint("collection_preview", __name__)
 
 # Not shown by the resident form yet (a collection point for them is refused).
 NOT_ON_THE_FORM = ("photo", "group")
+
+
+# The one page that may be framed: by the editor, on this site.
+FRAMEABLE = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; "
+    "form-action 'self'",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Cache-Control": "no-store",
+}
 
 
 @dataclass
@@ -33,12 +45,28 @@ class PreviewPoint:
         return self.name
 
 
-@bp.route("/questionnaires/<slug>/preview")
+def _unsaved(saved: dict) -> dict:
+    """What the editor's form holds, not saved: the text, or the question form's fields."""
+    if "definition" in request.form:
+        data = parse_document(request.form["definition"], "The text")
+    else:
+        data = definition_from_form(saved, request.form)
+    return validate_definition(data)
+
+
+@bp.route("/questionnaires/<slug>/preview", methods=["GET", "POST"])
 @require_role(Role.COORDINATOR)
 def preview(slug):
+    """The saved draft (GET), or the editor's unsaved changes (POST: nothing is stored)."""
     questionnaire = get_questionnaire_or_404(slug)
     version = questionnaire.draft or questionnaire.latest
     definition = version.definition
+    if request.method == "POST":
+        try:
+            definition = _unsaved(definition)
+        except DefinitionError as exc:
+            html = render_template("collection/preview_invalid.html", count=len(exc.problems))
+            return html, 422, FRAMEABLE
     asked = request.args.get("language") or request.args.get("lang")
     lang = asked if asked in definition["languages"] else definition["default_language"]
     html, status = form_page(
@@ -56,14 +84,7 @@ def preview(slug):
         preview_url=url_for(".preview", slug=slug),
         # The form posts back here, by GET: nothing is stored, the page says so.
         preview_sent="version" in request.args,
+        unsaved=request.method == "POST",
         not_shown=[q["id"] for q in definition["questions"] if q["type"] in NOT_ON_THE_FORM],
     )
-    headers = {
-        # The one page that may be framed: by the editor, on this site.
-        "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-        "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; "
-        "form-action 'self'",
-        "X-Frame-Options": "SAMEORIGIN",
-        "Cache-Control": "no-store",
-    }
-    return html, status, headers
+    return html, status, FRAMEABLE

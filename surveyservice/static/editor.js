@@ -1,5 +1,6 @@
 // The questionnaire editor, improved: the preview's language links say which one is
-// shown, and a problem's line number takes the cursor to that line of the text.
+// shown (and unsaved changes are previewed in it), and a problem's line number takes
+// the cursor to that line of the text.
 // Everything works without this script.
 
 const languages = document.querySelector("[data-preview-languages]");
@@ -8,6 +9,9 @@ languages?.addEventListener("click", (event) => {
   if (!link) return;
   for (const other of languages.querySelectorAll("a")) other.removeAttribute("aria-current");
   link.setAttribute("aria-current", "true");
+  // Unsaved changes are then previewed in the language shown.
+  const unsaved = document.querySelector("[data-preview-unsaved]");
+  if (unsaved) unsaved.formAction = link.href;
 });
 
 const text = document.getElementById("definition");

@@ -46,9 +46,16 @@ def test_coordinator_edits_previews_and_publishes_a_draft(page, sanden, coordina
     question.get_by_role("group", name="Frågetext").get_by_label("العربية").fill(
         "ما مدى شعورك بالأمان في ساندن اليوم؟"
     )
+    # Previewed before saving: nothing is stored yet.
+    page.get_by_role("button", name="Förhandsvisa de osparade ändringarna").click()
+    expect(preview.get_by_text("Hur trygg känner du dig på Sanden i dag?")).to_be_visible()
+    expect(preview.get_by_text("ändringar som inte är sparade")).to_be_visible()
+    db.session.expire_all()
+    assert db.session.execute(sa.select(sa.func.count(QuestionnaireVersion.id))).scalar() == 2
     page.get_by_role("button", name="Spara utkastet").first.click()
     expect(page.get_by_role("status").filter(has_text="Utkastet är sparat.")).to_be_visible()
     expect(preview.get_by_text("Hur trygg känner du dig på Sanden i dag?")).to_be_visible()
+    expect(preview.get_by_text("det sparade utkastet")).to_be_visible()
     page.get_by_role("link", name="العربية").click()
     expect(preview.locator("html")).to_have_attribute("dir", "rtl")
     expect(preview.get_by_text("ما مدى شعورك بالأمان في ساندن اليوم؟")).to_be_visible()
