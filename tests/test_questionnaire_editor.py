@@ -585,3 +585,21 @@ def test_preview_of_unsaved_changes_stores_nothing(signed_in, make_questionnaire
     assert invalid.status_code == 422
     assert "De osparade ändringarna kan inte visas" in invalid.get_data(as_text=True)
     assert versions() == before
+
+
+def test_a_draft_equal_to_the_latest_version_offers_no_publishing(
+    signed_in, make_questionnaire, org, api_as, coordinator
+):
+    make_questionnaire(org)
+    api_as(coordinator).put("/api/v1/questionnaires/sample/draft", json=make_definition())
+    page = signed_in.get("/questionnaires/sample/publish").get_data(as_text=True)
+    assert "Utkastet är detsamma som version 1: det finns inget att publicera." in page
+    assert "Publicera som version 2" not in page
+    token = csrf_token_from(page)
+    base = versions()[1][2]
+    refused = signed_in.post(
+        "/questionnaires/sample/publish", data={"csrf_token": token, "base": base}
+    )
+    assert refused.status_code == 409
+    assert "nothing to publish" in refused.get_data(as_text=True)
+    assert [v[1] for v in versions()] == [1, None]
