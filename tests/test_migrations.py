@@ -20,6 +20,8 @@ TABLES = {
     "rate_limit_counter",
     "sign_in_throttle",
     "organisation_key",
+    "audit_entry",
+    "password_link",
 }
 
 

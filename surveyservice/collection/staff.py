@@ -11,7 +11,9 @@ from flask_login import current_user
 from ..accounts.auth import require_role
 from ..accounts.keys import is_sealed, open_sealed, public_key
 from ..accounts.models import Role
+from ..audit.log import record
 from ..database import utcnow
+from ..extensions import db
 from ..request_limits import SAVED_FILE_BYTES, SAVED_QUEUE_BYTES
 from ..text import unstorable_paths
 from .intake import import_saved_queue
@@ -59,6 +61,21 @@ def import_queue():
             problem = str(exc)
         else:
             result = import_saved_queue(items)
+            # Counts only: nothing a resident wrote. The answers were committed chunk
+            # by chunk, so the entry follows in a transaction of its own.
+            record(
+                current_user,
+                "saved_queue.uploaded",
+                "saved answers file",
+                {
+                    "total": result.total,
+                    "stored": result.stored,
+                    "stored_before": result.stored_before,
+                    "refused": len(result.refused),
+                    "unprocessed": result.unprocessed,
+                },
+            )
+            db.session.commit()
     return render_template("staff/import.html", result=result, problem=problem)
 
 
