@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, g, render_template, request
 from flask_login import current_user
 
+from ..accounts.admin_views import ROLE_LABELS
 from ..accounts.auth import require_role
 from ..accounts.models import Role
 from ..i18n import translate
@@ -106,6 +107,7 @@ def index():
         problems=problems,
         action_labels=ACTION_LABELS,
         detail_labels=DETAIL_LABELS,
+        role_labels={role.value: label for role, label in ROLE_LABELS.items()},
         people=people(current_user.organisation_id),
         COMMAND_LINE=COMMAND_LINE,
     ), 422 if problems else 200

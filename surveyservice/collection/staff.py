@@ -15,7 +15,7 @@ from ..audit.log import record
 from ..database import utcnow
 from ..extensions import db
 from ..request_limits import SAVED_FILE_BYTES, SAVED_QUEUE_BYTES
-from ..text import unstorable_paths
+from ..text import one_line_problem, unstorable, unstorable_paths
 from .intake import import_saved_queue
 from .models import PointStatus
 from .points import find_point_by_token, list_points
@@ -66,7 +66,7 @@ def import_queue():
             record(
                 current_user,
                 "saved_queue.uploaded",
-                "saved answers file",
+                _file_name(upload.filename),
                 {
                     "total": result.total,
                     "stored": result.stored,
@@ -77,6 +77,12 @@ def import_queue():
             )
             db.session.commit()
     return render_template("staff/import.html", result=result, problem=problem)
+
+
+def _file_name(name: str | None) -> str:
+    """The uploaded file's name, to tell uploads apart in the audit log; one line."""
+    name = (name or "")[:100]
+    return "" if unstorable(name) or one_line_problem(name) else name
 
 
 def read_saved_queue(data: bytes, org_id: int) -> list:
