@@ -101,7 +101,9 @@ def downgrade():
         batch_op.drop_index('ix_audit_entry_organisation_id_at')
 
     op.drop_table('audit_entry')
-    # Last, once the new tables that point at users are gone: on SQLite the column
-    # goes by copying the table.
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_column('last_signed_in_at')
+    if op.get_bind().dialect.name == "sqlite":
+        # Dropped in place (SQLite 3.35+): a batch copy of the table would drop the old
+        # one, and with foreign keys on that deletes every API token (ON DELETE CASCADE).
+        op.execute("ALTER TABLE user_account DROP COLUMN last_signed_in_at")
+    else:
+        op.drop_column('user_account', 'last_signed_in_at')
