@@ -358,3 +358,10 @@ def test_a_token_needs_a_one_line_name(client, auth, staff, name):
     assert response.status_code == 422
     assert 'id="token-name-problem"' in response.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count()).select_from(ApiToken)).scalar() == 0
+
+
+def test_the_link_uses_the_public_address(app, client, auth, admin, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://trygg.example.se/")
+    auth.login(admin.email)
+    html = add_user(client).get_data(as_text=True)
+    assert re.search(r'value="https://trygg\.example\.se/set-password/[A-Za-z0-9_-]{43}"', html)

@@ -3,7 +3,7 @@ and reactivate, hand over one-time links to set a password, revoke API tokens.""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..audit.log import record
@@ -59,11 +59,17 @@ def index():
     return render_template("accounts/index.html", users=users_of(current_user.organisation_id))
 
 
+def _absolute(path: str) -> str:
+    """The address as the person receiving it reaches the service (PUBLIC_BASE_URL)."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    return f"{base.rstrip('/')}{path}" if base else f"{request.host_url.rstrip('/')}{path}"
+
+
 def _link_page(user: User, token: str, new_user: bool):
     response = render_template(
         "accounts/link.html",
         user=user,
-        link=url_for("accounts.set_password_by_link", token=token, _external=True),
+        link=_absolute(url_for("accounts.set_password_by_link", token=token)),
         days=LINK_LIFETIME.days,
         new_user=new_user,
     )
