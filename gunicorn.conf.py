@@ -1,5 +1,6 @@
 """gunicorn settings. The access log leaves out the client's address and user agent:
-answers are anonymous, and so must the logs be."""
+answers are anonymous, and so must the logs be. It also leaves out one-time links'
+keys."""
 
 import os
 import re
@@ -15,6 +16,8 @@ access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 
 _ADDRESS = re.compile(r"\bip=\S+?(?=:\s)|\bip=\S+")
+# A one-time link to set a password is a key to an account until it is used.
+_ONE_TIME_LINK = re.compile(r"(/set-password/)[^/?#\s\"]+")
 
 
 class AnonymousLogger(Logger):
@@ -26,6 +29,14 @@ class AnonymousLogger(Logger):
 
     def warning(self, msg, *args, **kwargs):
         super().warning(_ADDRESS.sub("ip=[removed]", str(msg)), *args, **kwargs)
+
+    def atoms(self, resp, req, environ, request_time):
+        """The access log's values, without the key of a one-time link."""
+        atoms = super().atoms(resp, req, environ, request_time)
+        for name in ("r", "U"):
+            if isinstance(atoms.get(name), str):
+                atoms[name] = _ONE_TIME_LINK.sub(r"\1[removed]", atoms[name])
+        return atoms
 
 
 logger_class = AnonymousLogger

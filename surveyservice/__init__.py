@@ -62,11 +62,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         security_headers,
         static_versions,
     )
+    from .accounts import admin_views as account_admin_views
     from .accounts import auth
     from .accounts import cli as accounts_cli
     from .accounts import views as accounts_views
     from .accounts.api import blp as account_api
     from .apidocs import bp as apidocs_bp
+    from .audit import views as audit_views
     from .collection import offline as collection_offline
     from .collection import preview as collection_preview
     from .collection import ratelimit
@@ -100,6 +102,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         collection_staff.bp,
         questionnaire_editor.bp,
         collection_preview.bp,
+        account_admin_views.bp,
+        audit_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)

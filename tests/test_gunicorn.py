@@ -12,6 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from surveyservice.accounts.links import make_link
+from surveyservice.database import utcnow
+from surveyservice.extensions import db
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -168,3 +172,14 @@ def test_a_chunked_answer_within_the_limit_is_stored(gunicorn, org, make_questio
     assert "chunked" in response.request.headers.get("Transfer-Encoding", "")
     assert response.status_code == 201, response.text[:300]
     assert response.json()["answers"]["why_unsafe"].startswith("Mörkt vid bron.")
+
+
+def test_access_log_leaves_out_a_one_time_links_key(gunicorn, staff):
+    base, log = gunicorn
+    token = make_link(staff, utcnow())
+    db.session.commit()
+    assert httpx.get(f"{base}/set-password/{token}?lang=en").status_code == 200
+    time.sleep(0.3)
+    text = log.read_text()
+    assert '"GET /set-password/[removed]?lang=en HTTP/1.1" 200' in text
+    assert token not in text

@@ -3,11 +3,14 @@
 import pytest
 import sqlalchemy as sa
 
+from surveyservice.accounts.models import ApiToken, PasswordLink, User
+from surveyservice.audit.log import record
+from surveyservice.audit.models import AuditEntry
 from surveyservice.collection.models import CollectionPoint
 from surveyservice.extensions import db
 from surveyservice.questionnaires.models import QuestionnaireVersion
 
-from .conftest import make_definition
+from .conftest import csrf_token_from, make_definition, make_user
 
 SLUG = "sample"
 # Every /api/v1 route that names a questionnaire or a collection point of the
@@ -135,4 +138,85 @@ def test_every_api_route_is_checked_here(app):
     }
     checked |= {p for _, p in ROUTES_WITHOUT_AN_ID} | PUBLIC
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/")}
+    assert routes - checked == set(), "add the new routes to this module's lists"
+
+
+# --- accounts and the audit log ------------------------------------------------
+
+# Every page route of accounts and the audit log that names a user (or their token),
+# as an admin of another organisation would try it.
+ACCOUNT_PAGES_WITH_AN_ID = [
+    ("GET", "/accounts/{user}"),
+    ("POST", "/accounts/{user}/role"),
+    ("POST", "/accounts/{user}/deactivate"),
+    ("POST", "/accounts/{user}/reactivate"),
+    ("POST", "/accounts/{user}/password-link"),
+    ("POST", "/accounts/{user}/tokens/{token}/revoke"),
+]
+# Pages that name nothing of another organisation: each shows the signed-in user's own.
+ACCOUNT_PAGES_WITHOUT_AN_ID = {
+    "/accounts",
+    "/accounts/new",
+    "/audit",
+    "/account",
+    "/account/password",
+    "/account/tokens",
+    "/account/tokens/<token_id>/revoke",
+    # Its key is the one-time link's token: tests/test_account_pages.py.
+    "/set-password/<token>",
+}
+
+
+@pytest.fixture
+def intruding_admin(other_org):
+    return make_user(other_org, "admin", "admin@trollhattan.example.org")
+
+
+def account_snapshot():
+    users = db.session.execute(
+        sa.select(User.id, User.role, User.active, User.session_generation)
+    ).all()
+    tokens = db.session.execute(sa.select(ApiToken.id)).all()
+    links = db.session.execute(sa.select(PasswordLink.id)).all()
+    audit = db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar()
+    return sorted(users), sorted(tokens), sorted(links), audit
+
+
+@pytest.mark.parametrize(("method", "path"), ACCOUNT_PAGES_WITH_AN_ID)
+def test_other_organisations_admin_gets_404_for_our_users(
+    client, auth, api_as, admin, staff, intruding_admin, method, path
+):
+    api_as(staff)
+    token = db.session.execute(sa.select(ApiToken.id)).scalar_one()
+    url = path.format(user=staff.id, token=token)
+    before = account_snapshot()
+    auth.login(intruding_admin.email)
+    csrf = csrf_token_from(client.get("/accounts").get_data(as_text=True))
+    data = {"csrf_token": csrf, "role": "admin"} if method == "POST" else None
+    assert client.open(url, method=method, data=data).status_code == 404
+    db.session.expire_all()
+    assert account_snapshot() == before
+
+
+def test_other_organisations_admin_sees_none_of_our_accounts_or_log(
+    client, auth, admin, staff, intruding_admin, victim_point
+):
+    record(admin, "user.created", staff.email)
+    db.session.commit()
+    auth.login(intruding_admin.email)
+    for url in ("/accounts", "/audit", f"/audit?user={staff.id}", "/account"):
+        html = client.get(url).get_data(as_text=True)
+        assert "staff@example.org" not in html and "admin@example.org" not in html, url
+
+
+def test_every_account_and_audit_page_is_checked_here(app):
+    checked = {
+        p.replace("{user}", "<user_id>").replace("{token}", "<token_id>")
+        for _, p in ACCOUNT_PAGES_WITH_AN_ID
+    } | ACCOUNT_PAGES_WITHOUT_AN_ID
+    routes = {
+        r.rule
+        for r in app.url_map.iter_rules()
+        if r.rule.startswith(("/account", "/audit", "/set-password"))
+    }
     assert routes - checked == set(), "add the new routes to this module's lists"

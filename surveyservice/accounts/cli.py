@@ -4,6 +4,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from ..audit.log import record
 from ..extensions import db
 from .accounts import (
     AccountError,
@@ -11,7 +12,7 @@ from .accounts import (
     create_user,
     ensure_organisation,
     find_user,
-    issue_token,
+    new_token,
     organisations,
     set_active,
     set_password,
@@ -36,6 +37,7 @@ def create(email, role, org_slug, password):
     try:
         org = ensure_organisation(org_slug)
         user = create_user(org, email, password, role)
+        record(None, "user.created", user.email, {"role": user.role.value}, organisation_id=org.id)
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
@@ -49,12 +51,17 @@ def create(email, role, org_slug, password):
 @with_appcontext
 def token(email, name):
     user = _user_or_fail(email)
-    value = issue_token(user, name)
+    value, row = new_token(user, name)
+    _record("token.created", user, {"name": row.name, "prefix": row.prefix})
     db.session.commit()
     click.echo(value)
     click.echo(
         f"API token {name!r} for {user.email}. It is shown only now: keep it safe.", err=True
     )
+
+
+def _record(action: str, user: User, details: dict | None = None) -> None:
+    record(None, action, user.email, details, organisation_id=user.organisation_id)
 
 
 def _user_or_fail(email: str) -> User:
@@ -72,6 +79,7 @@ def password(email, password):
     user = _user_or_fail(email)
     try:
         set_password(user, password)
+        _record("user.password_set", user)
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
@@ -84,7 +92,12 @@ def password(email, password):
 @with_appcontext
 def deactivate(email):
     user = _user_or_fail(email)
-    set_active(user, False)
+    try:
+        set_active(user, False)
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    _record("user.deactivated", user)
     db.session.commit()
     click.echo(f"Deactivated {user.email}; their sessions and API tokens no longer work.")
 
@@ -95,6 +108,7 @@ def deactivate(email):
 def activate(email):
     user = _user_or_fail(email)
     set_active(user, True)
+    _record("user.reactivated", user)
     db.session.commit()
     click.echo(f"Activated {user.email}.")
 

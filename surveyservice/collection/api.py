@@ -7,6 +7,7 @@ from flask_smorest import abort
 
 from ..accounts.auth import protect_session_write, public, require_role
 from ..accounts.models import Role
+from ..audit.log import record
 from ..database import utcnow
 from ..errors import Blueprint
 from ..extensions import db
@@ -85,6 +86,11 @@ def point_view(point: CollectionPoint) -> dict:
     }
 
 
+def point_subject(point: CollectionPoint) -> str:
+    """How the audit log names a point: its number and name."""
+    return f"{point.id} {point.name}"
+
+
 def get_point_or_404(point_id: int) -> CollectionPoint:
     """The signed-in user's organisation's point; another organisation's is a 404."""
     point = find_point(current_user.organisation_id, point_id)
@@ -93,12 +99,13 @@ def get_point_or_404(point_id: int) -> CollectionPoint:
     return point
 
 
-def _save(action) -> dict:
+def _save(action, audit_action: str, details: dict | None = None) -> dict:
     try:
         point = action()
     except PointError as exc:
         db.session.rollback()
         abort(422, message=str(exc), errors={"json": exc.problems})
+    record(current_user, audit_action, point_subject(point), details)
     db.session.commit()
     return point_view(point)
 
@@ -122,7 +129,9 @@ class Points(MethodView):
     @blp.errors(400, 401, 403)
     def post(self, fields):
         """Create a collection point; its token and URL are made here."""
-        return _save(lambda: create_point(current_user.organisation_id, fields))
+        return _save(
+            lambda: create_point(current_user.organisation_id, fields), "collection_point.created"
+        )
 
 
 @blp.route("/<int:point_id>", parameters=[POINT_ID])
@@ -145,7 +154,11 @@ class Point(MethodView):
     def patch(self, fields, point_id):
         """Change a collection point's name, area, kind, times or version."""
         point = get_point_or_404(point_id)
-        return _save(lambda: update_point(point, fields))
+        return _save(
+            lambda: update_point(point, fields),
+            "collection_point.changed",
+            {"fields": sorted(fields)},
+        )
 
 
 @blp.route("/<int:point_id>/close", parameters=[POINT_ID])
@@ -156,7 +169,7 @@ class Close(MethodView):
     def post(self, point_id):
         """Close the point now: it refuses new answers from then on."""
         point = get_point_or_404(point_id)
-        return _save(lambda: close_point(point, utcnow()))
+        return _save(lambda: close_point(point, utcnow()), "collection_point.closed")
 
 
 @blp.route("/<int:point_id>/qr.svg", parameters=[POINT_ID])

@@ -11,9 +11,11 @@ from flask_login import current_user
 from ..accounts.auth import require_role
 from ..accounts.keys import is_sealed, open_sealed, public_key
 from ..accounts.models import Role
+from ..audit.log import record
 from ..database import utcnow
+from ..extensions import db
 from ..request_limits import SAVED_FILE_BYTES, SAVED_QUEUE_BYTES
-from ..text import unstorable_paths
+from ..text import one_line_problem, unstorable, unstorable_paths
 from .intake import import_saved_queue
 from .models import PointStatus
 from .points import find_point_by_token, list_points
@@ -59,7 +61,28 @@ def import_queue():
             problem = str(exc)
         else:
             result = import_saved_queue(items)
+            # Counts only: nothing a resident wrote. The answers were committed chunk
+            # by chunk, so the entry follows in a transaction of its own.
+            record(
+                current_user,
+                "saved_queue.uploaded",
+                _file_name(upload.filename),
+                {
+                    "total": result.total,
+                    "stored": result.stored,
+                    "stored_before": result.stored_before,
+                    "refused": len(result.refused),
+                    "unprocessed": result.unprocessed,
+                },
+            )
+            db.session.commit()
     return render_template("staff/import.html", result=result, problem=problem)
+
+
+def _file_name(name: str | None) -> str:
+    """The uploaded file's name, to tell uploads apart in the audit log; one line."""
+    name = (name or "")[:100]
+    return "" if unstorable(name) or one_line_problem(name) else name
 
 
 def read_saved_queue(data: bytes, org_id: int) -> list:

@@ -7,6 +7,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ..accounts.auth import require_role
 from ..accounts.models import Role
+from ..audit.log import record
 from ..errors import Blueprint
 from ..extensions import db
 from .definition import SLUG_RE, DefinitionError, DefinitionSchema
@@ -100,7 +101,13 @@ class Questionnaires(MethodView):
     @blp.errors(400, 401, 403)
     def post(self, definition):
         """Create a questionnaire, with the definition as its first draft."""
-        return _commit_or_abort(lambda: create_questionnaire(current_user.organisation, definition))
+
+        def create():
+            questionnaire = create_questionnaire(current_user.organisation, definition)
+            record(current_user, "questionnaire.created", questionnaire.slug)
+            return questionnaire
+
+        return _commit_or_abort(create)
 
 
 @blp.route("/<slug>", parameters=[SLUG])
@@ -131,7 +138,13 @@ class Draft(MethodView):
     def put(self, definition, slug):
         """Create the draft, or replace its definition."""
         questionnaire = get_questionnaire_or_404(slug)
-        version, created = _commit_or_abort(lambda: save_draft(questionnaire, definition))
+
+        def save():
+            version, created = save_draft(questionnaire, definition)
+            record(current_user, "questionnaire.draft_saved", questionnaire.slug)
+            return version, created
+
+        version, created = _commit_or_abort(save)
         return version, 201 if created else 200
 
     @require_role(Role.COORDINATOR)
@@ -141,7 +154,12 @@ class Draft(MethodView):
     def delete(self, slug):
         """Discard the draft."""
         questionnaire = get_questionnaire_or_404(slug)
-        _commit_or_abort(lambda: discard_draft(questionnaire))
+
+        def discard():
+            discard_draft(questionnaire)
+            record(current_user, "questionnaire.draft_discarded", questionnaire.slug)
+
+        _commit_or_abort(discard)
 
 
 @blp.route("/<slug>/draft/publish", parameters=[SLUG])
@@ -153,7 +171,18 @@ class Publish(MethodView):
     def post(self, slug):
         """Publish the draft as the next version; it never changes again."""
         questionnaire = get_questionnaire_or_404(slug)
-        return _commit_or_abort(lambda: publish_draft(questionnaire))
+
+        def publish():
+            version = publish_draft(questionnaire)
+            record(
+                current_user,
+                "questionnaire.published",
+                questionnaire.slug,
+                {"version": version.number},
+            )
+            return version
+
+        return _commit_or_abort(publish)
 
 
 @blp.route("/<slug>/versions/<int:number>", parameters=[SLUG, NUMBER])

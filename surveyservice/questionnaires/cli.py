@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..accounts.accounts import AccountError, ensure_organisation
+from ..audit.log import record
 from ..extensions import db
 from .sync import SyncError, summary, sync_folder
 
@@ -37,5 +38,16 @@ def sync(directory, org_slug):
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
+    for result in results:
+        if result.action != "unchanged":
+            if result.action == "created":
+                record(None, "questionnaire.created", result.slug, organisation_id=org.id)
+            record(
+                None,
+                "questionnaire.published",
+                result.slug,
+                {"version": result.number, "file": result.file},
+                organisation_id=org.id,
+            )
     db.session.commit()
     click.echo(summary(results))

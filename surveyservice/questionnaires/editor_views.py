@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ..accounts.auth import require_role
 from ..accounts.models import Role
+from ..audit.log import record
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES, direction, translate
 from .definition import QUESTION_TYPES, DefinitionError, parse_document
@@ -75,10 +76,13 @@ def _saved_message() -> list[str]:
     return get_flashed_messages()
 
 
-def _store(action) -> dict[str, list[str]] | None:
-    """Run a domain change and commit; its problems by path, or None when stored."""
+def _store(action, audit: str, details=None) -> dict[str, list[str]] | None:
+    """Run a domain change, record it in the audit log and commit both; its problems
+    by path, or None when stored. ``action`` returns the questionnaire it changed;
+    ``details``, given that questionnaire, what the log keeps beside its slug."""
     try:
-        action()
+        questionnaire = action()
+        record(current_user, audit, questionnaire.slug, details and details(questionnaire))
         db.session.commit()
     except DefinitionError as exc:
         db.session.rollback()
@@ -109,9 +113,11 @@ def new():
         data = new_definition(
             values["slug"], values["title"], languages, values["default_language"], first
         )
-        problems = _store(lambda: create_questionnaire(current_user.organisation, data))
+        problems = _store(
+            lambda: create_questionnaire(current_user.organisation, data),
+            "questionnaire.created",
+        )
         if problems is None:
-            # AUDIT: questionnaire.created
             flash(_t("The questionnaire is created with one question. Its draft is not published."))
             return redirect(url_for(".structured", slug=values["slug"]))
         if "" in problems:
@@ -212,10 +218,14 @@ def structured(slug):
             "Someone else saved or published this questionnaire since you opened it. Your changes are below, not saved: open the editor again to see theirs."  # noqa: E501
         )
         return _structured_page(questionnaire, working, {"": [message]}, unsaved=True, status=409)
-    problems = _store(lambda: save_draft(questionnaire, working))
+
+    def save():
+        save_draft(questionnaire, working)
+        return questionnaire
+
+    problems = _store(save, "questionnaire.draft_saved")
     if problems is not None:
         return _structured_page(questionnaire, working, problems, unsaved=True, status=422)
-    # AUDIT: questionnaire.draft_saved
     flash(_t("The draft is saved."))
     return redirect(url_for(".structured", slug=slug))
 
@@ -242,10 +252,10 @@ def text(slug):
 
             def save():
                 save_draft(questionnaire, parse_document(source, "The text"))
+                return questionnaire
 
-            found = _store(save)
+            found = _store(save, "questionnaire.draft_saved")
             if found is None:
-                # AUDIT: questionnaire.draft_saved
                 flash(_t("The draft is saved."))
                 return redirect(url_for(".text", slug=slug))
             problems, status = problems_with_lines(source, found), 422
@@ -325,10 +335,16 @@ def publish(slug):
     if breaking and request.form.get("understood") != "yes":
         message = _t("Tick the box to confirm that you understand what these changes break.")
         return _publish_page(questionnaire, {"understood": [message]}, 422)
-    problems = _store(lambda: publish_draft(questionnaire))
+
+    def publish():
+        publish_draft(questionnaire)
+        return questionnaire
+
+    problems = _store(
+        publish, "questionnaire.published", lambda done: {"version": done.latest.number}
+    )
     if problems is not None:
         return _publish_page(questionnaire, problems, 409)
-    # AUDIT: questionnaire.published
     flash(_t("Version {number} is published.", number=questionnaire.latest.number))
     return redirect(url_for("questionnaire_pages.detail", slug=slug))
 
@@ -343,9 +359,13 @@ def discard(slug):
     if questionnaire.draft is not None and not questionnaire.published:
         message = _t("This questionnaire has never been published: its draft is all it has.")
         return _publish_page(questionnaire, {"confirm": [message]}, 409)
-    problems = _store(lambda: discard_draft(questionnaire))
+
+    def discard():
+        discard_draft(questionnaire)
+        return questionnaire
+
+    problems = _store(discard, "questionnaire.draft_discarded")
     if problems is not None:
         return _publish_page(questionnaire, {"confirm": problems[""]}, 409)
-    # AUDIT: questionnaire.draft_discarded
     flash(_t("The draft is thrown away."))
     return redirect(url_for("questionnaire_pages.detail", slug=slug))

@@ -1,0 +1,127 @@
+"""Writing to the audit log and reading it back, a page at a time."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..database import utcnow
+from ..extensions import db
+from .models import AuditEntry
+
+# Every action written anywhere, so that the log's filter can offer them all.
+ACTIONS = (
+    "questionnaire.created",
+    "questionnaire.draft_saved",
+    "questionnaire.draft_discarded",
+    "questionnaire.published",
+    "collection_point.created",
+    "collection_point.changed",
+    "collection_point.closed",
+    "saved_queue.uploaded",
+    "user.created",
+    "user.role_changed",
+    "user.deactivated",
+    "user.reactivated",
+    "user.password_set",
+    "user.password_link_made",
+    "token.created",
+    "token.revoked",
+)
+MAX_DETAILS_BYTES = 2000
+PAGE_SIZE = 50
+
+
+def record(
+    actor: User | None,
+    action: str,
+    subject: str,
+    details: dict | None = None,
+    *,
+    organisation_id: int | None = None,
+) -> AuditEntry:
+    """Add an entry to the current transaction: it is stored with the change it
+    describes, or not at all. ``actor`` None is the command line, which must then
+    name the organisation."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}: add it to ACTIONS")
+    if organisation_id is None:
+        if actor is None:
+            raise ValueError("an entry from the command line must name its organisation")
+        organisation_id = actor.organisation_id
+    if details is not None and len(json.dumps(details)) > MAX_DETAILS_BYTES:
+        raise ValueError("audit details are for a few small values")
+    entry = AuditEntry(
+        organisation_id=organisation_id,
+        at=utcnow(),
+        user_id=actor.id if actor is not None else None,
+        user_email=actor.email if actor is not None else None,
+        action=action,
+        subject=subject[:300],
+        details=details,
+    )
+    db.session.add(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to show: ``user`` is a user id, 0 for the command line, None for everyone;
+    the days are whole days in UTC, both included."""
+
+    action: str | None = None
+    user: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    entries: list[AuditEntry]
+    number: int
+    has_more: bool
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def entries(organisation_id: int, filters: Filters, page: int = 1) -> Page:
+    """One page of the organisation's entries, newest first."""
+    query = select(AuditEntry).filter_by(organisation_id=organisation_id)
+    if filters.action:
+        query = query.filter_by(action=filters.action)
+    if filters.user == 0:
+        query = query.where(AuditEntry.user_id.is_(None))
+    elif filters.user is not None:
+        query = query.filter_by(user_id=filters.user)
+    if filters.since:
+        query = query.where(AuditEntry.at >= _start_of(filters.since))
+    if filters.until:
+        query = query.where(AuditEntry.at < _start_of(filters.until + timedelta(days=1)))
+    rows = (
+        db.session.execute(
+            query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        )
+        .scalars()
+        .all()
+    )
+    return Page(list(rows[:PAGE_SIZE]), page, len(rows) > PAGE_SIZE)
+
+
+def people(organisation_id: int) -> list[tuple[int, str]]:
+    """The organisation's users, to filter the log by: (id, e-mail) by e-mail."""
+    return [
+        (user_id, email)
+        for user_id, email in db.session.execute(
+            select(User.id, User.email)
+            .filter_by(organisation_id=organisation_id)
+            .order_by(User.email)
+        )
+    ]
