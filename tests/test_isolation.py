@@ -31,6 +31,7 @@ ROUTES_WITHOUT_AN_ID = [
     ("GET", "/api/v1/questionnaires"),
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/collection-points"),
+    ("GET", "/api/v1/areas"),
 ]
 # Open to anyone: the documents, and the resident endpoints, whose key is the
 # collection point's unguessable token (tests/test_submissions.py).

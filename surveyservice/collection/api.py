@@ -72,7 +72,7 @@ def point_view(point: CollectionPoint) -> dict:
         "id": point.id,
         "name": point.name,
         "names": point.names or {},
-        "area": point.area,
+        "area": point.area.name,
         "kind": point.kind,
         "questionnaire": point.questionnaire.slug,
         "version": point.pinned_version.number if point.pinned_version else None,
