@@ -67,6 +67,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .accounts import views as accounts_views
     from .accounts.api import blp as account_api
     from .apidocs import bp as apidocs_bp
+    from .areas import views as areas_views
+    from .areas.api import blp as areas_api
     from .collection import offline as collection_offline
     from .collection import ratelimit
     from .collection import staff as collection_staff
@@ -77,6 +79,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .questionnaires import cli as questionnaires_cli
     from .questionnaires import views as questionnaires_views
     from .questionnaires.api import blp as questionnaires_api
+    from .workspace import navigation
+    from .workspace import views as workspace_views
 
     request_limits.init_app(app)
     clean_input.init_app(app)
@@ -86,7 +90,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     static_versions.init_app(app)
     compression.init_app(app)
     ratelimit.init_app(app)
-    for blueprint in (account_api, questionnaires_api, collection_api, collect_blp):
+    navigation.init_app(app)
+    for blueprint in (account_api, questionnaires_api, collection_api, collect_blp, areas_api):
         api.register_blueprint(blueprint)
     for blueprint in (
         health_bp,
@@ -96,6 +101,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         collection_views.bp,
         collection_offline.bp,
         collection_staff.bp,
+        workspace_views.bp,
+        areas_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)
