@@ -154,6 +154,12 @@ def _resolve(org_id: int, fields: dict, point: CollectionPoint | None) -> dict:
     return values
 
 
+def check_point(org_id: int, fields: dict, point: CollectionPoint | None = None) -> None:
+    """Raise PointError for what the fields given would break, storing nothing: for a
+    form that has problems of its own, to name all of them at once."""
+    _resolve(org_id, fields, point)
+
+
 def create_point(org_id: int, fields: dict) -> CollectionPoint:
     values = _resolve(org_id, fields, None)
     values.setdefault("opens_at", utcnow())

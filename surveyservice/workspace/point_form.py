@@ -119,7 +119,7 @@ def read_point_form(form, time_zone: str) -> tuple[PointForm, dict]:
     try:
         fields = PointSchema().load(raw)
     except ValidationError as exc:
-        fields = {}
+        fields = exc.valid_data or {}
         for name, messages in exc.normalized_messages().items():
             if name in result.problems:
                 continue  # already said more plainly above

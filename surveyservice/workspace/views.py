@@ -10,7 +10,14 @@ from ..accounts.auth import require_role
 from ..accounts.models import Role
 from ..areas.areas import find_area, list_areas
 from ..collection.models import CollectionPoint, PointKind, PointStatus
-from ..collection.points import PointError, close_point, create_point, find_point, update_point
+from ..collection.points import (
+    PointError,
+    check_point,
+    close_point,
+    create_point,
+    find_point,
+    update_point,
+)
 from ..collection.views import form_url
 from ..database import utcnow
 from ..extensions import db
@@ -113,19 +120,24 @@ def _form_page(template: str, form: PointForm, status: int = 200, **context):
     )
 
 
-def _save(form: PointForm, action) -> CollectionPoint | None:
-    """Run the domain action; its problems go beside the fields, and nothing is kept."""
+def _save(form: PointForm, action, check) -> CollectionPoint | None:
+    """Run the domain action when the form has no problems of its own, else only the
+    domain's checks, so that every problem shows at once; nothing is kept then."""
     try:
-        point = action()
+        if form.problems:
+            check()
+            return None
+        return action()
     except PointError as exc:
         db.session.rollback()
         for name, messages in exc.problems.items():
+            if name in form.problems:
+                continue  # the form's own problem with it says enough
             for message in messages:
                 form.problems.setdefault(name, []).append(
                     Message(getattr(message, "template", message), getattr(message, "values", {}))
                 )
         return None
-    return point
 
 
 @bp.route("/collection-points/new", methods=["GET", "POST"])
@@ -137,9 +149,10 @@ def new_point():
             form.values["questionnaire"] = request.args["questionnaire"]
         return _form_page("workspace/point_form.html", form)
     form, fields = read_point_form(request.form, _time_zone())
-    point = None
-    if not form.problems:
-        point = _save(form, lambda: create_point(current_user.organisation_id, fields))
+    org_id = current_user.organisation_id
+    point = _save(
+        form, lambda: create_point(org_id, fields), lambda: check_point(org_id, fields)
+    )
     if point is None:
         return _form_page("workspace/point_form.html", form, 422)
     db.session.commit()
@@ -177,9 +190,11 @@ def edit_point(point_id):
         form = PointForm.for_point(point, _time_zone(), utcnow())
         return _form_page("workspace/point_form.html", form, point=point)
     form, fields = read_point_form(request.form, _time_zone())
-    saved = None
-    if not form.problems:
-        saved = _save(form, lambda: update_point(point, fields))
+    saved = _save(
+        form,
+        lambda: update_point(point, fields),
+        lambda: check_point(point.organisation_id, fields, point),
+    )
     if saved is None:
         db.session.rollback()
         return _form_page("workspace/point_form.html", form, 422, point=point)
