@@ -416,3 +416,26 @@ def test_coordinators_cannot_change_areas_or_the_time_zone(client, auth, coordin
         == 403
     )
     assert area_names(org) == ["Sanden", "Torpa"]
+
+
+def test_navigation_leaves_out_pages_that_do_not_exist_yet(client, auth, admin, monkeypatch):
+    from surveyservice.workspace import navigation
+
+    monkeypatch.setattr(
+        navigation,
+        "NAVIGATION",
+        [*navigation.NAVIGATION, navigation.NavItem("audit.index", "Audit log", Role.ADMIN)],
+    )
+    auth.login(admin.email)
+    page = client.get("/start")
+    assert page.status_code == 200
+    assert "Audit log" not in page.get_data(as_text=True)
+
+
+def test_texts_chosen_in_code_have_swedish_translations():
+    from surveyservice.i18n import catalogue
+    from surveyservice.workspace.navigation import NAVIGATION
+    from surveyservice.workspace.point_form import KIND_LABELS, REQUIRED
+
+    texts = [item.label for item in NAVIGATION] + [*KIND_LABELS.values(), *REQUIRED.values()]
+    assert [t for t in texts if t not in catalogue("sv")] == []

@@ -122,7 +122,9 @@ class Points(MethodView):
     @blp.errors(400, 401, 403)
     def post(self, fields):
         """Create a collection point; its token and URL are made here."""
-        return _save(lambda: create_point(current_user.organisation_id, fields))
+        saved = _save(lambda: create_point(current_user.organisation_id, fields))
+        # AUDIT: point.created
+        return saved
 
 
 @blp.route("/<int:point_id>", parameters=[POINT_ID])
@@ -145,7 +147,9 @@ class Point(MethodView):
     def patch(self, fields, point_id):
         """Change a collection point's name, area, kind, times or version."""
         point = get_point_or_404(point_id)
-        return _save(lambda: update_point(point, fields))
+        saved = _save(lambda: update_point(point, fields))
+        # AUDIT: point.changed
+        return saved
 
 
 @blp.route("/<int:point_id>/close", parameters=[POINT_ID])
@@ -156,7 +160,9 @@ class Close(MethodView):
     def post(self, point_id):
         """Close the point now: it refuses new answers from then on."""
         point = get_point_or_404(point_id)
-        return _save(lambda: close_point(point, utcnow()))
+        saved = _save(lambda: close_point(point, utcnow()))
+        # AUDIT: point.closed
+        return saved
 
 
 @blp.route("/<int:point_id>/qr.svg", parameters=[POINT_ID])

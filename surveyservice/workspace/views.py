@@ -150,9 +150,7 @@ def new_point():
         return _form_page("workspace/point_form.html", form)
     form, fields = read_point_form(request.form, _time_zone())
     org_id = current_user.organisation_id
-    point = _save(
-        form, lambda: create_point(org_id, fields), lambda: check_point(org_id, fields)
-    )
+    point = _save(form, lambda: create_point(org_id, fields), lambda: check_point(org_id, fields))
     if point is None:
         return _form_page("workspace/point_form.html", form, 422)
     db.session.commit()
