@@ -85,7 +85,7 @@ def test_new_coordinator_creates_a_point_prints_its_poster_and_closes_it(
     page.get_by_role("link", name="Affisch (A4)").click()
     expect(page.get_by_role("heading", level=1, name="Trygghet på Sanden")).to_be_visible()
     expect(page.get_by_text("16 korta frågor, cirka 4 min").first).to_be_visible()
-    page.wait_for_function("document.querySelector('.code img').complete")
+    expect(page.locator(".code img")).to_have_js_property("complete", True)
     page.emulate_media(media="print")
     assert decode_qr(page.screenshot(full_page=True), tmp_path) == [url]
     assert pdf_pages(page.pdf(format="A4", prefer_css_page_size=True)) == 1
@@ -218,7 +218,7 @@ def test_poster_fits_one_page_in_every_language_combination_and_its_code_decodes
             db.session.commit()
             point = make_point(questionnaire, name="Sandenfestivalen och Torpadagen 2026")
             page.goto(f"/collection-points/{point.id}/poster?size={size.lower()}")
-            page.wait_for_function("document.querySelector('.code img').complete")
+            expect(page.locator(".code img")).to_have_js_property("complete", True)
             page.emulate_media(media="print")
             url = page.get_by_text(f"/f/{point.token}").inner_text()
             assert decode_qr(page.screenshot(full_page=True), tmp_path) == [f"http://{url}"], (
