@@ -68,6 +68,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .accounts import views as accounts_views
     from .accounts.api import blp as account_api
     from .apidocs import bp as apidocs_bp
+    from .areas import views as areas_views
+    from .areas.api import blp as areas_api
     from .audit import views as audit_views
     from .collection import offline as collection_offline
     from .collection import preview as collection_preview
@@ -81,6 +83,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .questionnaires import editor_views as questionnaire_editor
     from .questionnaires import views as questionnaires_views
     from .questionnaires.api import blp as questionnaires_api
+    from .workspace import navigation
+    from .workspace import views as workspace_views
 
     request_limits.init_app(app)
     clean_input.init_app(app)
@@ -90,7 +94,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     static_versions.init_app(app)
     compression.init_app(app)
     ratelimit.init_app(app)
-    for blueprint in (account_api, questionnaires_api, collection_api, collect_blp):
+    navigation.init_app(app)
+    for blueprint in (account_api, questionnaires_api, collection_api, collect_blp, areas_api):
         api.register_blueprint(blueprint)
     for blueprint in (
         health_bp,
@@ -104,6 +109,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         collection_preview.bp,
         account_admin_views.bp,
         audit_views.bp,
+        workspace_views.bp,
+        areas_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)

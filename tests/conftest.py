@@ -165,18 +165,31 @@ def runner(app):
 # --- personas ---------------------------------------------------------------
 
 
+# Every organisation of the tests works in these areas: a point names one of them.
+AREAS = ("Sanden", "Torpa")
+
+
+def with_areas(org):
+    from surveyservice.areas.areas import create_area
+
+    for name in AREAS:
+        create_area(org.id, name)
+    db.session.commit()
+    return org
+
+
 @pytest.fixture
 def org(app):
     org = create_organisation("Vänersborg och Polisen", "vanersborg")
     db.session.commit()
-    return org
+    return with_areas(org)
 
 
 @pytest.fixture
 def other_org(app):
     org = create_organisation("Trollhättan", "trollhattan")
     db.session.commit()
-    return org
+    return with_areas(org)
 
 
 def make_user(org, role: Role | str, email: str | None = None):

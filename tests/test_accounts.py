@@ -18,13 +18,13 @@ def test_password_is_stored_only_as_a_hash(app, coordinator):
     assert authenticate("nobody@example.org", PASSWORD) is None
 
 
-def test_sign_in_with_the_form_opens_the_questionnaires(
+def test_coordinator_signs_in_with_the_form_to_the_start_page_and_sees_the_questionnaires(
     client, auth, org, coordinator, make_questionnaire
 ):
     make_questionnaire(org, title={"sv": "Trygghet på Sanden", "en": "Safety at Sanden"})
     response = auth.login("coordinator@example.org")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/questionnaires"
+    assert response.headers["Location"] == "/start"
     page = client.get("/questionnaires").get_data(as_text=True)
     assert "Enkäter för Vänersborg och Polisen" in page
     assert "Trygghet på Sanden" in page
@@ -70,7 +70,7 @@ def test_next_only_redirects_within_the_site(client, coordinator):
         "/sign-in?next=//evil.example/x",
         data={"email": "coordinator@example.org", "password": PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/questionnaires"
+    assert response.headers["Location"] == "/start"
 
 
 def test_session_cookie_on_the_api_needs_a_csrf_header(client, auth, coordinator):

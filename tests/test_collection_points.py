@@ -5,6 +5,7 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from surveyservice.database import utcnow
 
@@ -83,7 +84,7 @@ def test_create_refuses_bad_fields_with_each_problem(api, questionnaire):
     assert times.status_code == 422
     assert times.json["errors"]["json"] == {
         "questionnaire": ["No questionnaire 'nope'."],
-        "closes_at": ["It must be later than opens_at."],
+        "closes_at": ["It must be later than the opening time."],
     }
 
 
@@ -126,9 +127,9 @@ def test_pinned_version_is_served_even_after_a_new_one(api, questionnaire):
 
 def test_update_and_close(api, questionnaire):
     point = new_point(api)
-    changed = api.patch(f"{BASE}/{point['id']}", json={"name": "Båtmässan", "area": "Sanden hamn"})
+    changed = api.patch(f"{BASE}/{point['id']}", json={"name": "Båtmässan", "area": "Torpa"})
     assert changed.status_code == 200
-    assert (changed.json["name"], changed.json["area"]) == ("Båtmässan", "Sanden hamn")
+    assert (changed.json["name"], changed.json["area"]) == ("Båtmässan", "Torpa")
     closed = api.post(f"{BASE}/{point['id']}/close")
     assert closed.json["status"] == "closed"
     bad = api.patch(f"{BASE}/{point['id']}", json={"closes_at": "2000-01-01T00:00:00Z"})
@@ -320,3 +321,24 @@ def test_a_name_in_another_language_is_checked(api_as, coordinator, org, make_qu
     )
     assert response.status_code == 422
     assert any(path.startswith("names") for path in response.json["errors"]["json"])
+
+
+def test_area_is_named_as_in_the_list_whatever_its_case_and_spacing(api, questionnaire):
+    point = new_point(api, area="  sANDEN ")
+    assert point["area"] == "Sanden"
+    assert [a["name"] for a in api.get("/api/v1/areas").json] == ["Sanden", "Torpa"]
+
+
+def test_unknown_area_is_refused_naming_the_known_ones(api, questionnaire):
+    from surveyservice.collection.models import CollectionPoint
+    from surveyservice.extensions import db
+
+    response = api.post(
+        BASE,
+        json={"name": "x", "area": "Sanden hamn", "kind": "event", "questionnaire": "sample"},
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]["json"] == {
+        "area": ["No area 'Sanden hamn'. Known areas: Sanden, Torpa."]
+    }
+    assert db.session.execute(sa.select(CollectionPoint)).first() is None

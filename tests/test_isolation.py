@@ -3,14 +3,16 @@
 import pytest
 import sqlalchemy as sa
 
-from surveyservice.accounts.models import ApiToken, PasswordLink, User
+from surveyservice.accounts.models import ApiToken, PasswordLink, Role, User
+from surveyservice.areas.areas import list_areas
+from surveyservice.areas.models import Area
 from surveyservice.audit.log import record
 from surveyservice.audit.models import AuditEntry
 from surveyservice.collection.models import CollectionPoint
 from surveyservice.extensions import db
 from surveyservice.questionnaires.models import QuestionnaireVersion
 
-from .conftest import csrf_token_from, make_definition, make_user
+from .conftest import PASSWORD, csrf_token_from, make_definition, make_user
 
 SLUG = "sample"
 # Every /api/v1 route that names a questionnaire or a collection point of the
@@ -34,6 +36,7 @@ ROUTES_WITHOUT_AN_ID = [
     ("GET", "/api/v1/questionnaires"),
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/collection-points"),
+    ("GET", "/api/v1/areas"),
 ]
 # Open to anyone: the documents, and the resident endpoints, whose key is the
 # collection point's unguessable token (tests/test_submissions.py).
@@ -220,3 +223,112 @@ def test_every_account_and_audit_page_is_checked_here(app):
         if r.rule.startswith(("/account", "/audit", "/set-password"))
     }
     assert routes - checked == set(), "add the new routes to this module's lists"
+
+
+# The workspace's pages that name a point or an area of the victim, and what the
+# intruder posts to them.
+PAGES_WITH_AN_ID = [
+    ("GET", "/collection-points/{point}", None),
+    ("GET", "/collection-points/{point}/edit", None),
+    ("POST", "/collection-points/{point}/edit", {"name": "Kapad", "area": "Sanden"}),
+    ("GET", "/collection-points/{point}/close", None),
+    ("POST", "/collection-points/{point}/close", {}),
+    ("GET", "/collection-points/{point}/poster", None),
+    ("GET", "/areas/{area}/rename", None),
+    ("POST", "/areas/{area}/rename", {"name": "Kapad"}),
+    ("GET", "/areas/{area}/remove", None),
+    ("POST", "/areas/{area}/remove", {}),
+]
+
+
+def area_rows():
+
+    db.session.expire_all()
+    return sorted(db.session.execute(sa.select(Area.id, Area.name, Area.organisation_id)).all())
+
+
+@pytest.mark.parametrize(("method", "path", "form"), PAGES_WITH_AN_ID)
+def test_other_organisation_gets_404_on_our_pages_and_changes_nothing(
+    app, org, other_org, victim_point, method, path, form
+):
+    # An admin of the other organisation: the strongest intruder there is.
+    intruder = make_user(other_org, Role.ADMIN, "admin@trollhattan.example.org")
+    owner = make_user(org, Role.ADMIN, "admin@vanersborg.example.org")
+    area = victim_point.area_id
+    url = path.format(point=victim_point.id, area=area)
+    before = snapshot(), area_rows()
+    client = app.test_client()
+    client.post(
+        "/sign-in",
+        data={
+            "email": intruder.email,
+            "password": PASSWORD,
+            "csrf_token": csrf_token_from(client.get("/sign-in").get_data(as_text=True)),
+        },
+    )
+    token = csrf_token_from(client.get("/start").get_data(as_text=True))
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, data={"csrf_token": token, **form})
+    assert response.status_code == 404
+    assert (snapshot(), area_rows()) == before
+    if method != "GET":
+        return
+    # The page is there for its owner, so the 404 above is the check, not a typo.
+    owner_client = app.test_client()
+    owner_client.post(
+        "/sign-in",
+        data={
+            "email": owner.email,
+            "password": PASSWORD,
+            "csrf_token": csrf_token_from(owner_client.get("/sign-in").get_data(as_text=True)),
+        },
+    )
+    assert owner_client.get(url).status_code == 200
+
+
+def test_other_organisation_sees_none_of_ours_on_the_workspace_pages(
+    client, auth, other_coordinator, victim_point, other_org
+):
+    auth.login(other_coordinator.email)
+    for url in ("/start", "/collection-points", "/collection-points/new"):
+        page = client.get(url).get_data(as_text=True)
+        assert f">{victim_point.name}<" not in page, url
+        assert 'value="sample"' not in page, url
+        assert f"<code>{SLUG}</code>" not in page, url
+    # Filtering by our area's id shows nothing of ours.
+    ours = victim_point.area_id
+    filtered = client.get(f"/collection-points?area={ours}").get_data(as_text=True)
+    assert f">{victim_point.name}<" not in filtered
+    auth.logout()
+    intruder_admin = make_user(other_org, Role.ADMIN)
+    auth.login(intruder_admin.email)
+    areas = client.get("/areas").get_data(as_text=True)
+    theirs = {a.id for a in list_areas(other_org.id)}
+    assert f'href="/areas/{ours}/rename"' not in areas
+    assert all(f'href="/areas/{i}/rename"' in areas for i in theirs)
+
+
+def test_every_page_route_is_checked_here(app):
+    checked = {
+        p.replace("{point}", "<int:point_id>").replace("{area}", "<int:area_id>")
+        for _, p, _ in PAGES_WITH_AN_ID
+    }
+    # Pages that name nothing of another organisation's: lists, forms for new things,
+    # and the resident's and kiosk's pages keyed by an unguessable token.
+    naming_nothing = {
+        "/start",
+        "/collection-points",
+        "/collection-points/new",
+        "/collection-points/import",
+        "/areas",
+        "/organisation/time-zone",
+    }
+    new_pages = {
+        r.rule
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith(("workspace.", "areas_pages."))
+        or r.rule.startswith("/collection-points/")
+    }
+    assert new_pages - checked - naming_nothing == set(), "add the new pages to PAGES_WITH_AN_ID"

@@ -603,3 +603,37 @@ def test_a_draft_equal_to_the_latest_version_offers_no_publishing(
     assert refused.status_code == 409
     assert "nothing to publish" in refused.get_data(as_text=True)
     assert [v[1] for v in versions()] == [1, None]
+
+
+def test_the_editors_record_each_change_in_the_audit_log(signed_in, make_questionnaire, org):
+    from surveyservice.audit.models import AuditEntry
+
+    def logged():
+        db.session.expire_all()
+        rows = db.session.execute(
+            sa.select(AuditEntry.action, AuditEntry.subject, AuditEntry.details).order_by(
+                AuditEntry.id
+            )
+        )
+        return [tuple(row) for row in rows]
+
+    data = form_of(signed_in.get("/new-questionnaire").get_data(as_text=True))
+    fill(data, {"slug": "torget", "title": "Trygghet på torget", "languages": "sv"})
+    signed_in.post("/new-questionnaire", data=data)
+    make_questionnaire(org)
+    text = form_of(signed_in.get("/questionnaires/sample/edit/text").get_data(as_text=True))
+    text["definition"] = text["definition"].replace("1–5", "Ett till fem")
+    signed_in.post("/questionnaires/sample/edit/text", data=text)
+    # A save the validator refuses records nothing.
+    text = form_of(signed_in.get("/questionnaires/sample/edit/text").get_data(as_text=True))
+    text["definition"] = "slug: sample\nquestions: 3\n"
+    assert signed_in.post("/questionnaires/sample/edit/text", data=text).status_code == 422
+    post_editor(signed_in, form_of(signed_in.get("/questionnaires/sample/edit").get_data(True)))
+    publish = form_of(signed_in.get("/questionnaires/sample/publish").get_data(as_text=True))
+    signed_in.post("/questionnaires/sample/publish", data=publish)
+    assert logged() == [
+        ("questionnaire.created", "torget", None),
+        ("questionnaire.draft_saved", "sample", None),
+        ("questionnaire.draft_saved", "sample", None),
+        ("questionnaire.published", "sample", {"version": 2}),
+    ]

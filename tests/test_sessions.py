@@ -78,9 +78,9 @@ def test_the_chosen_language_survives_sign_in(client, coordinator):
     assert "Sign out" in client.get("/questionnaires").get_data(as_text=True)
 
 
-def test_staff_land_on_collecting_and_coordinators_on_questionnaires(app, staff, coordinator):
+def test_staff_land_on_collecting_and_coordinators_on_the_start_page(app, staff, coordinator):
     assert sign_in(app.test_client(), staff.email).headers["Location"] == "/staff/"
-    assert sign_in(app.test_client(), coordinator.email).headers["Location"] == "/questionnaires"
+    assert sign_in(app.test_client(), coordinator.email).headers["Location"] == "/start"
     assert sign_in(app.test_client(), staff.email, next_url="/staff/").headers["Location"] == (
         "/staff/"
     )

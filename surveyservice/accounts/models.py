@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 
+DEFAULT_TIME_ZONE = "Europe/Stockholm"
+
 
 class Role(enum.StrEnum):
     """What a user may do; each role includes the ones below it."""
@@ -34,6 +36,10 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # An IANA zone: the workspace takes and shows times in it; they are stored in UTC.
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_TIME_ZONE, server_default=DEFAULT_TIME_ZONE
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -40,7 +40,7 @@ def _safe_next(target: str | None) -> str | None:
 def _landing() -> str:
     """Where a user goes after signing in: staff came to collect answers."""
     if current_user.has_role(Role.COORDINATOR):
-        return url_for("questionnaire_pages.index")
+        return url_for("workspace.start")
     return url_for("staff.index")
 
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..accounts.models import User
 from ..database import utcnow
@@ -22,6 +22,10 @@ ACTIONS = (
     "collection_point.created",
     "collection_point.changed",
     "collection_point.closed",
+    "area.created",
+    "area.renamed",
+    "area.removed",
+    "organisation.time_zone_changed",
     "saved_queue.uploaded",
     "user.created",
     "user.role_changed",
@@ -113,6 +117,23 @@ def entries(organisation_id: int, filters: Filters, page: int = 1) -> Page:
         .all()
     )
     return Page(list(rows[:PAGE_SIZE]), page, len(rows) > PAGE_SIZE)
+
+
+# The actions that are the shared work of coordinators, shown on the start page;
+# account changes are the admins' business and stay in the log.
+WORK = ("questionnaire.", "collection_point.", "saved_queue.", "area.")
+
+
+def recent_work(organisation_id: int, limit: int = 8) -> list[AuditEntry]:
+    """The latest changes to questionnaires, points, areas and uploads, newest first."""
+    query = (
+        select(AuditEntry)
+        .filter_by(organisation_id=organisation_id)
+        .where(or_(*(AuditEntry.action.startswith(prefix) for prefix in WORK)))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(query).scalars())
 
 
 def people(organisation_id: int) -> list[tuple[int, str]]:

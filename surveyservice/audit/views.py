@@ -24,6 +24,10 @@ ACTION_LABELS = {
     "collection_point.created": "Collection point created",
     "collection_point.changed": "Collection point changed",
     "collection_point.closed": "Collection point closed",
+    "area.created": "Area added",
+    "area.renamed": "Area renamed",
+    "area.removed": "Area removed",
+    "organisation.time_zone_changed": "Time zone changed",
     "saved_queue.uploaded": "Saved answers uploaded",
     "user.created": "User added",
     "user.role_changed": "Role changed",
@@ -38,6 +42,7 @@ ACTION_LABELS = {
 DETAIL_LABELS = {
     "version": "version",
     "file": "file",
+    "time_zone": "time zone",
     "fields": "fields",
     "from": "from",
     "to": "to",

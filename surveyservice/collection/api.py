@@ -21,6 +21,7 @@ from .points import (
     find_point,
     find_point_by_token,
     list_points,
+    point_subject,
     update_point,
     well_formed_token,
 )
@@ -73,7 +74,7 @@ def point_view(point: CollectionPoint) -> dict:
         "id": point.id,
         "name": point.name,
         "names": point.names or {},
-        "area": point.area,
+        "area": point.area.name,
         "kind": point.kind,
         "questionnaire": point.questionnaire.slug,
         "version": point.pinned_version.number if point.pinned_version else None,
@@ -84,11 +85,6 @@ def point_view(point: CollectionPoint) -> dict:
         "status": point.status(utcnow()),
         "served_version": served.number if served else None,
     }
-
-
-def point_subject(point: CollectionPoint) -> str:
-    """How the audit log names a point: its number and name."""
-    return f"{point.id} {point.name}"
 
 
 def get_point_or_404(point_id: int) -> CollectionPoint:

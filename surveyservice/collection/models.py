@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Enum, ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..areas.models import Area
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from ..questionnaires.models import Questionnaire, QuestionnaireVersion
@@ -47,13 +48,14 @@ class CollectionPoint(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     # The name in other languages, by language code; the others show ``name``.
     names: Mapped[dict | None] = mapped_column(JSON)
-    area: Mapped[str] = mapped_column(String(100))
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
     kind: Mapped[PointKind] = mapped_column(_enum(PointKind))
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     questionnaire: Mapped[Questionnaire] = relationship()
+    area: Mapped[Area] = relationship(lazy="joined")
     pinned_version: Mapped[QuestionnaireVersion | None] = relationship()
 
     def status(self, now: datetime) -> PointStatus:

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, bindparam, select
 
+from ..areas.areas import find_area_by_name, list_areas
+from ..areas.models import Area
 from ..database import utcnow
 from ..extensions import db
 from ..questionnaires.models import Questionnaire, QuestionnaireVersion, VersionStatus
@@ -18,12 +20,30 @@ TOKEN_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # noqa: S105 (an alphabet)
 TOKEN_LENGTH = 16  # about 79 bits: not guessable, even without the rate limit
 
 
+class Problem(str):
+    """A message in English (the API's), which keeps its template and values so that a
+    page can show it in its own language."""
+
+    template: str
+    values: dict
+
+    def __new__(cls, template: str, **values) -> Problem:
+        problem = super().__new__(cls, template.format(**values))
+        problem.template, problem.values = template, values
+        return problem
+
+
 class PointError(ValueError):
     """A collection point that cannot be stored as asked: ``problems`` by field."""
 
     def __init__(self, problems: dict[str, list[str]]):
         self.problems = problems
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in problems.items()))
+
+
+def point_subject(point: CollectionPoint) -> str:
+    """How the audit log names a point: its number and name."""
+    return f"{point.id} {point.name}"
 
 
 def new_token() -> str:
@@ -59,6 +79,16 @@ def find_point_by_token(token: str) -> CollectionPoint | None:
     return db.session.execute(select(CollectionPoint).filter_by(token=token)).scalar_one_or_none()
 
 
+def _area(org_id: int, name: str) -> Area | Problem:
+    area = find_area_by_name(org_id, name)
+    if area is not None:
+        return area
+    known = [a.name for a in list_areas(org_id)]
+    if not known:
+        return Problem("No area {name!r}: your organisation has no areas yet.", name=name)
+    return Problem("No area {name!r}. Known areas: {known}.", name=name, known=", ".join(known))
+
+
 def _resolve(org_id: int, fields: dict, point: CollectionPoint | None) -> dict:
     """Check the fields that refer to other rows or to each other."""
     problems: dict[str, list[str]] = {}
@@ -68,7 +98,9 @@ def _resolve(org_id: int, fields: dict, point: CollectionPoint | None) -> dict:
             select(Questionnaire).filter_by(organisation_id=org_id, slug=fields["questionnaire"])
         ).scalar_one_or_none()
         if questionnaire is None:
-            problems["questionnaire"] = [f"No questionnaire {fields['questionnaire']!r}."]
+            problems["questionnaire"] = [
+                Problem("No questionnaire {slug!r}.", slug=fields["questionnaire"])
+            ]
     if (
         point is not None
         and questionnaire is not None
@@ -79,9 +111,17 @@ def _resolve(org_id: int, fields: dict, point: CollectionPoint | None) -> dict:
         ).first()
         if answered:
             problems["questionnaire"] = [
-                "This point has answers: its questionnaire cannot change. Make a new point."
+                Problem(
+                    "This point has answers: its questionnaire cannot change. Make a new point."
+                )
             ]
-    values = {k: v for k, v in fields.items() if k not in ("questionnaire", "version")}
+    values = {k: v for k, v in fields.items() if k not in ("questionnaire", "version", "area")}
+    if "area" in fields:
+        area = _area(org_id, fields["area"])
+        if isinstance(area, Problem):
+            problems["area"] = [area]
+        else:
+            values["area"] = area
     if questionnaire is not None:
         values["questionnaire"] = questionnaire
         version = point.pinned_version if point and "version" not in fields else None
@@ -91,23 +131,38 @@ def _resolve(org_id: int, fields: dict, point: CollectionPoint | None) -> dict:
             )
             if version is None:
                 problems["version"] = [
-                    f"{questionnaire.slug} has no published version {fields['version']}."
+                    Problem(
+                        "{slug} has no published version {number}.",
+                        slug=questionnaire.slug,
+                        number=fields["version"],
+                    )
                 ]
         served = version or questionnaire.latest
         if served is None:
-            problems["questionnaire"] = [f"{questionnaire.slug} has no published version yet."]
+            problems["questionnaire"] = [
+                Problem("{slug} has no published version yet.", slug=questionnaire.slug)
+            ]
         elif unsupported := unsupported_questions(served.definition):
             problems["questionnaire"] = [
-                "The resident form cannot show these questions yet: " + ", ".join(unsupported)
+                Problem(
+                    "The resident form cannot show these questions yet: {ids}",
+                    ids=", ".join(unsupported),
+                )
             ]
         values["pinned_version"] = version
     opens = values.get("opens_at", point.opens_at if point else None)
     closes = values.get("closes_at", point.closes_at if point else None)
     if opens is not None and closes is not None and closes <= opens:
-        problems["closes_at"] = ["It must be later than opens_at."]
+        problems["closes_at"] = [Problem("It must be later than the opening time.")]
     if problems:
         raise PointError(problems)
     return values
+
+
+def check_point(org_id: int, fields: dict, point: CollectionPoint | None = None) -> None:
+    """Raise PointError for what the fields given would break, storing nothing: for a
+    form that has problems of its own, to name all of them at once."""
+    _resolve(org_id, fields, point)
 
 
 def create_point(org_id: int, fields: dict) -> CollectionPoint:

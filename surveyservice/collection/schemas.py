@@ -64,7 +64,9 @@ class PointSchema(Schema):
         validate=[validate.Length(min=1, max=100), one_line],
         metadata={
             **ONE_LINE_DOC,
-            "description": "One line of free text; Sanden and Torpa are suggested",
+            "description": "The name of one of your organisation's areas (GET /api/v1/areas), "
+            "compared regardless of case and spacing; an unknown name is refused (422) with "
+            "the known ones named",
         },
     )
     kind = fields.Enum(PointKind, by_value=True, required=True)

@@ -21,6 +21,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..i18n import direction, translate
 from ..questionnaires.definition import text_in
+from ..questionnaires.effort import effort
 from ..questionnaires.versions import published_definition
 from ..text import parse_whole_number
 from .answers import AnswerError, Invalid, visible_answers
@@ -176,12 +177,35 @@ def thanks(token):
     return form_page("collection/thanks.html", point, point.served_version.definition)
 
 
+POSTER_SIZES = ("a4", "a3")
+
+
+def promise(definition: dict, language: str) -> str:
+    """The poster's honest promise: how many questions at most, and about how long."""
+    count, minutes = effort(definition)
+    if count == 1:
+        return translate(
+            "Scan the code with your phone's camera: one question, about {minutes} min.",
+            language,
+            minutes=minutes,
+        )
+    return translate(
+        "Scan the code with your phone's camera: {count} short questions, about {minutes} min.",
+        language,
+        count=count,
+        minutes=minutes,
+    )
+
+
 @bp.get("/collection-points/<int:point_id>/poster")
 @require_role(Role.STAFF)
 def poster(point_id):
     point = find_point(current_user.organisation_id, point_id)
     if point is None:
         abort(404)
+    size = request.args.get("size", "a4")
+    if size not in POSTER_SIZES:
+        size = "a4"
     definition = point.served_version.definition
     url = form_url(point)
     languages = [
@@ -192,9 +216,7 @@ def poster(point_id):
             "purpose": text_in(definition["description"], code, definition["default_language"])
             if definition.get("description")
             else "",
-            "scan": translate(
-                "Scan the code with your phone's camera and answer in a minute.", code
-            ),
+            "scan": promise(definition, code),
             "anonymous": translate(
                 "You are anonymous: we keep nothing that shows who you are.", code
             ),
@@ -207,6 +229,11 @@ def poster(point_id):
         url=url,
         short_url=url.split("://", 1)[-1],
         languages=languages,
+        size=size,
+        # Staff came from the points they collect at; coordinators from the point's page.
+        back_url=url_for("workspace.point", point_id=point.id)
+        if current_user.has_role(Role.COORDINATOR)
+        else url_for("staff.index"),
     )
 
 
