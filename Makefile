@@ -19,8 +19,9 @@ TRANSLATIONS := surveyservice/translations
 LANGUAGES := sv ar
 POT := $(VENV)/messages.pot
 # The functions whose texts are extracted besides gettext's usual _, gettext, ngettext
-# and N_ (tests/test_translations.py names the same).
-EXTRACT_KEYWORDS := -k translate -k plural_forms:1,2
+# and N_ (tests/test_translations.py reads this line): translate(), a module's own
+# shorthand _t(), and the scripts' plural_forms().
+EXTRACT_KEYWORDS := -k translate -k _t -k plural_forms:1,2
 MO_FILES := $(foreach l,$(LANGUAGES),$(TRANSLATIONS)/$(l)/LC_MESSAGES/messages.mo)
 
 $(BIN)/python:

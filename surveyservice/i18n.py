@@ -136,6 +136,7 @@ def organisation_time_zone(organisation_id: int | None) -> str:
     BABEL_DEFAULT_TIMEZONE (Europe/Stockholm unless set).
     """
     default = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    # Imported here: accounts/ marks its texts with this module's N_().
     from .accounts.models import Organisation
 
     if organisation_id is None or not hasattr(Organisation, "time_zone"):
