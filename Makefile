@@ -10,7 +10,19 @@ AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe-$(AXE_VERSION)/axe.min.js
 export AXE_JS := $(abspath $(AXE))
 
-.PHONY: run test format bench bench-sync bench-upload bench-mask clean browser trial-cert
+.PHONY: run test format bench bench-sync bench-upload bench-mask clean browser trial-cert \
+	translations compile-translations
+
+# Interface texts: gettext catalogues, one per language (English is the source).
+BABEL := $(BIN)/pybabel
+TRANSLATIONS := surveyservice/translations
+LANGUAGES := sv ar
+POT := $(VENV)/messages.pot
+# The functions whose texts are extracted besides gettext's usual _, gettext, ngettext
+# and N_ (tests/test_translations.py reads this line): translate(), a module's own
+# shorthand _t(), and the scripts' plural_forms().
+EXTRACT_KEYWORDS := -k translate -k _t -k plural_forms:1,2 -k Problem -k LocalTimeError -k AreaError:2 -k NavItem:2 -k Outcome:2
+MO_FILES := $(foreach l,$(LANGUAGES),$(TRANSLATIONS)/$(l)/LC_MESSAGES/messages.mo)
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -26,7 +38,7 @@ $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
 	touch $@ $(VENV)/.installed-run
 
 ## Set up, upgrade the database, load forms/ and serve on http://127.0.0.1:$(PORT)
-run: $(VENV)/.installed-run
+run: $(VENV)/.installed-run $(MO_FILES)
 	$(FLASK) db upgrade
 	$(FLASK) forms sync
 	$(FLASK) users list
@@ -68,7 +80,7 @@ browser:
 	else echo "The browser and QR tests need:$$missing (sudo apt-get install$$missing)"; fi
 
 ## Set up and run every test (TEST_DATABASE_URL=postgresql://... for PostgreSQL)
-test: $(VENV)/.installed-test $(AXE) browser
+test: $(VENV)/.installed-test $(AXE) browser $(MO_FILES)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -93,6 +105,21 @@ bench-upload: $(VENV)/.installed-run
 ## Benchmark masking personal data in 10,000 free-text answers of 500 characters
 bench-mask: $(VENV)/.installed-run
 	$(BIN)/python bench/mask.py $(BENCH_ARGS)
+
+## Extract the texts from the code and templates and bring every catalogue up to date
+translations: $(VENV)/.installed-run
+	$(BABEL) -q extract -F babel.cfg $(EXTRACT_KEYWORDS) --add-location=file --sort-output \
+		--project=surveyservice --msgid-bugs-address= -o $(POT) .
+	for l in $(LANGUAGES); do \
+		$(BABEL) -q update -i $(POT) -d $(TRANSLATIONS) -l $$l --init-missing --ignore-pot-creation-date --no-fuzzy-matching \
+		|| exit 1; done
+	$(MAKE) --no-print-directory compile-translations
+
+## Compile the catalogues (messages.po) into what the service reads (messages.mo)
+compile-translations: $(MO_FILES)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed-run
+	$(BABEL) -q compile -l $* -i $< -o $@
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -162,7 +162,9 @@ class Coordinator:
 
 def page_counts(html: str) -> str:
     """What the result page says, in its own words."""
-    counts = dict(re.findall(r'data-count="(\w+)">(\d+)<', html))
+    counts = {
+        name: value for value, name in re.findall(r'data-value="(\d+)" data-count="(\w+)"', html)
+    }
     if counts:
         return ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in counts.items())
     old = re.search(r"\d+ stored now, \d+ stored before, \d+ not accepted\.", html)

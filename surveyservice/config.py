@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import pytz
+
 DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"  # noqa: S105
 
 ENVIRONMENTS = ("development", "production", "testing")
@@ -56,6 +58,17 @@ def database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def parse_time_zone(name: str, value: str) -> str:
+    # Flask-Babel converts times with pytz, which carries its own time zone data.
+    try:
+        pytz.timezone(value)
+    except pytz.UnknownTimeZoneError:
+        raise ConfigError(
+            f"{name}: not a time zone name such as Europe/Stockholm: {value!r}"
+        ) from None
+    return value
 
 
 def _rate_limit_storage(value: str) -> str:
@@ -125,6 +138,12 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         ),
         # How long after closing a point still takes answers a tablet recorded while open.
         "CLOSED_GRACE_DAYS": parse_int("CLOSED_GRACE_DAYS", _read(env, "CLOSED_GRACE_DAYS") or "7"),
+        # The interface's default language, and the time zone times are shown in for an
+        # organisation that names none.
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_DEFAULT_TIMEZONE": parse_time_zone(
+            "BABEL_DEFAULT_TIMEZONE", _read(env, "BABEL_DEFAULT_TIMEZONE") or "Europe/Stockholm"
+        ),
         "PASSWORD_HASH_METHOD": _read(env, "PASSWORD_HASH_METHOD") or "scrypt",
         "WTF_CSRF_TIME_LIMIT": None,
         # CSRF is enforced in one place, by surveyservice.accounts.auth.

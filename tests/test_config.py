@@ -41,6 +41,7 @@ def test_production_reads_the_secret_from_a_file_and_secures_cookies(tmp_path):
         ({"SURVEYSERVICE_ENV": "prod"}, "expected one of"),
         ({"MAX_CONTENT_LENGTH": "lots"}, "expected a whole number"),
         ({"SECRET_KEY_FILE": "/nonexistent/secret"}, "cannot read"),
+        ({"BABEL_DEFAULT_TIMEZONE": "Europe/Vänersborg"}, "not a time zone name"),
     ],
 )
 def test_malformed_settings_are_errors_not_fallbacks(tmp_path, env, message):

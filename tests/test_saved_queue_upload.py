@@ -62,7 +62,7 @@ def upload(client, items: list) -> str:
 
 
 def counts(page: str) -> dict[str, int]:
-    return {name: int(n) for name, n in re.findall(r'data-count="(\w+)">(\d+)<', page)}
+    return {name: int(n) for n, name in re.findall(r'data-value="(\d+)" data-count="(\w+)"', page)}
 
 
 def stored_ids() -> set[str]:

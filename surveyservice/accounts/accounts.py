@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..i18n import N_
 from . import throttle
 from .models import ApiToken, Organisation, PasswordLink, Role, User
 
@@ -197,7 +198,9 @@ def _keep_an_active_admin(user: User, role: Role, active: bool) -> None:
         .where(User.id != user.id)
     ).scalar_one()
     if not others:
-        raise AccountError("The organisation needs an active admin: make someone else admin first.")
+        raise AccountError(
+            N_("The organisation needs an active admin: make someone else admin first.")
+        )
 
 
 def set_active(user: User, active: bool) -> None:

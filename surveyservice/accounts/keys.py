@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import N_
 from .models import OrganisationKey
 
 SEALED_FORMAT = "surveyservice-sealed"
@@ -121,8 +122,10 @@ def open_sealed(org_id: int, document: dict) -> bytes:
     ).scalar_one_or_none()
     if row is None:
         raise SealError(
-            "This file was sealed for another organisation or another key: it cannot be "
-            "opened here."
+            N_(
+                "This file was sealed for another organisation or another key: it cannot be "
+                "opened here."
+            )
         )
     wrapped, iv, ciphertext = (_b64(document, n) for n in ("wrapped_key", "iv", "ciphertext"))
     try:
@@ -133,11 +136,13 @@ def open_sealed(org_id: int, document: dict) -> bytes:
         )
     except ValueError:
         raise SealError(
-            "The organisation's key cannot be read: the service's SECRET_KEY has changed "
-            "since the file was saved."
+            N_(
+                "The organisation's key cannot be read: the service's SECRET_KEY has changed "
+                "since the file was saved."
+            )
         ) from None
     try:
         key = private.decrypt(wrapped, _OAEP)
         return AESGCM(key).decrypt(iv, ciphertext, None)
     except (ValueError, InvalidTag):
-        raise SealError("The file is damaged or was changed after it was saved.") from None
+        raise SealError(N_("The file is damaged or was changed after it was saved.")) from None

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 
 from ..extensions import db
+from ..i18n import N_
 from .accounts import AccountError, check_password_rules, set_password
 from .models import PasswordLink, User
 
@@ -45,7 +46,7 @@ def _hash(token: str) -> str:
 def make_link(user: User, now: datetime) -> str:
     """A new one-time link token for the user; their older unused links stop working."""
     if not user.active:
-        raise AccountError("The user is deactivated: reactivate them first.")
+        raise AccountError(N_("The user is deactivated: reactivate them first."))
     db.session.execute(delete(PasswordLink).filter_by(user_id=user.id, used_at=None))
     token = secrets.token_urlsafe(32)
     db.session.add(

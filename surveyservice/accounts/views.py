@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..audit.log import record
 from ..database import utcnow
 from ..extensions import db
-from ..i18n import translate
+from ..i18n import N_, translate
 from ..text import one_line_problem, parse_whole_number
 from . import throttle
 from .accounts import (
@@ -233,10 +233,11 @@ def revoke_own_token(token_id):
 # --- the page a one-time link opens ---------------------------------------------
 
 LINK_PROBLEMS = {
-    LinkState.USED: "This link has been used already: it works only once.",
-    LinkState.EXPIRED: "This link has expired.",
-    LinkState.UNKNOWN: "This link does not work: it may have been replaced by a newer one, "
-    "or copied incompletely.",
+    LinkState.USED: N_("This link has been used already: it works only once."),
+    LinkState.EXPIRED: N_("This link has expired."),
+    LinkState.UNKNOWN: N_(
+        "This link does not work: it may have been replaced by a newer one, or copied incompletely."
+    ),
 }
 
 

@@ -10,51 +10,51 @@ from flask_login import current_user
 from ..accounts.admin_views import ROLE_LABELS
 from ..accounts.auth import require_role
 from ..accounts.models import Role
-from ..i18n import translate
+from ..i18n import N_, translate
 from ..text import parse_whole_number
 from .log import ACTIONS, Filters, entries, people
 
 bp = Blueprint("audit", __name__)
 
 ACTION_LABELS = {
-    "questionnaire.created": "Questionnaire created",
-    "questionnaire.draft_saved": "Draft saved",
-    "questionnaire.draft_discarded": "Draft discarded",
-    "questionnaire.published": "Questionnaire published",
-    "collection_point.created": "Collection point created",
-    "collection_point.changed": "Collection point changed",
-    "collection_point.closed": "Collection point closed",
-    "area.created": "Area added",
-    "area.renamed": "Area renamed",
-    "area.removed": "Area removed",
-    "organisation.time_zone_changed": "Time zone changed",
-    "saved_queue.uploaded": "Saved answers uploaded",
-    "user.created": "User added",
-    "user.role_changed": "Role changed",
-    "user.deactivated": "User deactivated",
-    "user.reactivated": "User reactivated",
-    "user.password_set": "Password set",
-    "user.password_link_made": "One-time link made",
-    "token.created": "API token created",
-    "token.revoked": "API token revoked",
+    "questionnaire.created": N_("Questionnaire created"),
+    "questionnaire.draft_saved": N_("Draft saved"),
+    "questionnaire.draft_discarded": N_("Draft discarded"),
+    "questionnaire.published": N_("Questionnaire published"),
+    "collection_point.created": N_("Collection point created"),
+    "collection_point.changed": N_("Collection point changed"),
+    "collection_point.closed": N_("Collection point closed"),
+    "area.created": N_("Area added"),
+    "area.renamed": N_("Area renamed"),
+    "area.removed": N_("Area removed"),
+    "organisation.time_zone_changed": N_("Time zone changed"),
+    "saved_queue.uploaded": N_("Saved answers uploaded"),
+    "user.created": N_("User added"),
+    "user.role_changed": N_("Role changed"),
+    "user.deactivated": N_("User deactivated"),
+    "user.reactivated": N_("User reactivated"),
+    "user.password_set": N_("Password set"),
+    "user.password_link_made": N_("One-time link made"),
+    "token.created": N_("API token created"),
+    "token.revoked": N_("API token revoked"),
 }
 # The keys of the entries' details, as the page names them.
 DETAIL_LABELS = {
-    "version": "version",
-    "file": "file",
-    "time_zone": "time zone",
-    "fields": "fields",
-    "from": "from",
-    "to": "to",
-    "role": "role",
-    "name": "name",
-    "prefix": "begins with",
-    "by": "by",
-    "total": "in all",
-    "stored": "stored now",
-    "stored_before": "stored before",
-    "refused": "not accepted",
-    "unprocessed": "not yet processed",
+    "version": N_("version"),
+    "file": N_("file"),
+    "time_zone": N_("time zone"),
+    "fields": N_("fields"),
+    "from": N_("from"),
+    "to": N_("to"),
+    "role": N_("role"),
+    "name": N_("name"),
+    "prefix": N_("begins with"),
+    "by": N_("by"),
+    "total": N_("in all"),
+    "stored": N_("stored now"),
+    "stored_before": N_("stored before"),
+    "refused": N_("not accepted"),
+    "unprocessed": N_("not yet processed"),
 }
 COMMAND_LINE = "cli"
 

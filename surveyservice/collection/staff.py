@@ -14,6 +14,7 @@ from ..accounts.models import Role
 from ..audit.log import record
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import N_
 from ..request_limits import SAVED_FILE_BYTES, SAVED_QUEUE_BYTES
 from ..text import one_line_problem, unstorable, unstorable_paths
 from .intake import import_saved_queue
@@ -89,8 +90,8 @@ def read_saved_queue(data: bytes, org_id: int) -> list:
     """The list of answers in a file the staff app saved, opened with the organisation's
     key when sealed; ValueError (SealError among them) says what is wrong."""
     if not data:
-        raise ValueError("Choose the file the tablet saved.")
-    too_large = ValueError("The file is too large to be a saved queue.")
+        raise ValueError(N_("Choose the file the tablet saved."))
+    too_large = ValueError(N_("The file is too large to be a saved queue."))
     if len(data) > SAVED_FILE_BYTES:
         raise too_large
     try:
@@ -103,12 +104,12 @@ def read_saved_queue(data: bytes, org_id: int) -> list:
         elif len(data) > SAVED_QUEUE_BYTES:
             raise too_large
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        raise ValueError("The file is not valid JSON.") from None
+        raise ValueError(N_("The file is not valid JSON.")) from None
     if not isinstance(document, dict) or document.get("format") != QUEUE_FILE_FORMAT:
-        raise ValueError("This is not a file of saved answers from the staff app.")
+        raise ValueError(N_("This is not a file of saved answers from the staff app."))
     items = document.get("responses")
     if not isinstance(items, list):
-        raise ValueError("The file has no list of answers.")
+        raise ValueError(N_("The file has no list of answers."))
     # The file never passed the check every request gets: refuse it whole, before
     # anything of it is stored or shown.
     if problems := unstorable_paths(items, "responses"):

@@ -19,7 +19,7 @@ from ..accounts.models import Role
 from ..compression import compressed
 from ..database import utcnow
 from ..extensions import db
-from ..i18n import direction, translate
+from ..i18n import direction, set_language, show_times_for, translate
 from ..questionnaires.definition import text_in
 from ..questionnaires.effort import effort
 from ..questionnaires.versions import published_definition
@@ -73,7 +73,8 @@ def form_page(
     **context,
 ):
     lang = lang or _language(definition)
-    g.lang = lang
+    set_language(lang)
+    show_times_for(point.organisation_id)
 
     def t(value) -> str:
         return "" if value is None else text_in(value, lang, definition["default_language"])

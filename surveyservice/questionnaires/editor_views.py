@@ -28,7 +28,7 @@ from ..accounts.auth import require_role
 from ..accounts.models import Role
 from ..audit.log import record
 from ..extensions import db
-from ..i18n import LANGUAGE_NAMES, direction, translate
+from ..i18n import LANGUAGE_NAMES, N_, direction, translate
 from .definition import QUESTION_TYPES, DefinitionError, parse_document
 from .diff import breaking_changes, diff_definitions
 from .editor_form import (
@@ -133,24 +133,24 @@ def new():
 # --- the structured editor --------------------------------------------------------
 
 TYPE_NAMES = {
-    "single": "One choice",
-    "multi": "Several choices",
-    "scale": "Scale",
-    "yesno": "Yes or no",
-    "number": "Number",
-    "text": "Short text",
-    "longtext": "Long text",
-    "date": "Date",
-    "location": "Place",
-    "photo": "Photo",
-    "group": "Group of questions",
+    "single": N_("One choice"),
+    "multi": N_("Several choices"),
+    "scale": N_("Scale"),
+    "yesno": N_("Yes or no"),
+    "number": N_("Number"),
+    "text": N_("Short text"),
+    "longtext": N_("Long text"),
+    "date": N_("Date"),
+    "location": N_("Place"),
+    "photo": N_("Photo"),
+    "group": N_("Group of questions"),
 }
 OPERATOR_NAMES = {
-    "equals": "is",
-    "not_equals": "is not",
-    "in": "is one of (separate with commas)",
-    "answered": "is answered",
-    "not_answered": "is not answered",
+    "equals": N_("is"),
+    "not_equals": N_("is not"),
+    "in": N_("is one of (separate with commas)"),
+    "answered": N_("is answered"),
+    "not_answered": N_("is not answered"),
 }
 
 

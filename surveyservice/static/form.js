@@ -6,8 +6,15 @@ const form = document.getElementById("survey");
 const summary = document.getElementById("error-summary");
 const status = document.getElementById("send-status");
 const questions = [...form.querySelectorAll(".q")];
-const msg = (name, values = {}) =>
-  form.dataset[name].replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
+const msg = (name, values = {}) => fill(form.dataset[name], values);
+// A text with a number: its forms by plural category (one, two, few, …), as the
+// language's rules choose them (Arabic has six).
+const plurals = new Intl.PluralRules(form.dataset.language);
+const pluralMsg = (name, count, values = {}) => {
+  const forms = JSON.parse(form.dataset[name]);
+  return fill(forms[plurals.select(count)] ?? forms.other, { count, ...values });
+};
 
 function isAnswered(value) {
   return value !== undefined && value !== null && value !== "" &&
@@ -107,9 +114,7 @@ function showProblems(problems) {
   summary.hidden = problems.size === 0;
   if (!problems.size) return;
   const heading = document.createElement("h2");
-  heading.textContent = problems.size === 1
-    ? msg("msgSummaryOne")
-    : msg("msgSummaryMany", { count: problems.size });
+  heading.textContent = pluralMsg("msgSummary", problems.size);
   const list = document.createElement("ul");
   for (const [q, problem] of problems) {
     const link = document.createElement("a");

@@ -19,8 +19,15 @@ const root = document.getElementById("kiosk");
 // The form, or none on a kiosk page for a point that is closed or not yet open.
 const form = document.getElementById("survey");
 const language = document.documentElement.lang;
-const msg = (name, values = {}) =>
-  root.dataset[name].replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
+const msg = (name, values = {}) => fill(root.dataset[name], values);
+// A text with a number: its forms by plural category, as the language's rules choose.
+const plurals = new Intl.PluralRules(language);
+const pluralMsg = (name, count, values = {}) => {
+  const forms = JSON.parse(root.dataset[name]);
+  return fill(forms[plurals.select(count)] ?? forms.other, { count, ...values });
+};
+const waitMsg = (seconds) => pluralMsg("msgPinWait", seconds, { seconds });
 const $ = (selector) => root.querySelector(selector);
 
 const toBase64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
@@ -125,8 +132,8 @@ async function saveToFile(outbox) {
 function age(ms) {
   const minutes = Math.round(ms / 60000);
   if (minutes < 1) return msg("msgJustNow");
-  if (minutes < 90) return msg("msgMinutes", { count: minutes });
-  return msg("msgHours", { count: Math.round(minutes / 60) });
+  if (minutes < 90) return pluralMsg("msgMinutes", minutes);
+  return pluralMsg("msgHours", Math.round(minutes / 60));
 }
 
 // What went wrong with the last send, in the page's language.
@@ -228,7 +235,7 @@ function startUnlock() {
     input.value = "";
     const { until } = tries();
     error.textContent = until > Date.now()
-      ? msg("msgPinWait", { seconds: Math.ceil((until - Date.now()) / 1000) }) : "";
+      ? waitMsg(Math.ceil((until - Date.now()) / 1000)) : "";
     dialog.showModal();
     input.focus();
   });
@@ -240,7 +247,7 @@ function startUnlock() {
     if (checking) return;
     const state = tries();
     if (state.until > Date.now()) {
-      error.textContent = msg("msgPinWait", { seconds: Math.ceil((state.until - Date.now()) / 1000) });
+      error.textContent = waitMsg(Math.ceil((state.until - Date.now()) / 1000));
       return;
     }
     // Counted as wrong before the check, so that no try escapes the count.
@@ -266,7 +273,7 @@ function startUnlock() {
       return;
     }
     error.textContent = wait
-      ? `${msg("msgPinWrong")} ${msg("msgPinWait", { seconds: Math.ceil(wait / 1000) })}`
+      ? `${msg("msgPinWrong")} ${waitMsg(Math.ceil(wait / 1000))}`
       : msg("msgPinWrong");
     input.value = "";
     input.focus();

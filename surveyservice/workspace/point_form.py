@@ -13,14 +13,14 @@ from marshmallow import ValidationError
 
 from ..collection.models import CollectionPoint, PointKind
 from ..collection.schemas import PointSchema
-from ..i18n import LANGUAGE_NAMES
+from ..i18n import LANGUAGE_NAMES, N_
 from ..local_time import LocalTimeError, input_value, parse_local
 from ..text import parse_whole_number
 
 # The point's name in these languages besides the main one (residents read the form
 # in them); others come through the API.
 OTHER_NAME_LANGUAGES = tuple(code for code in LANGUAGE_NAMES if code != "sv")
-KIND_LABELS = {"event": "Event", "walk": "Safety walk", "online": "Online link"}
+KIND_LABELS = {"event": N_("Event"), "walk": N_("Safety walk"), "online": N_("Online link")}
 FIELDS = ("questionnaire", "version", "name", "area", "kind", "opens_at", "closes_at")
 
 
@@ -80,11 +80,11 @@ def _version(text: str):
 
 
 REQUIRED = {
-    "questionnaire": "Choose a questionnaire.",
-    "name": "Give the point a name.",
-    "area": "Choose an area.",
-    "kind": "Choose a kind.",
-    "opens_at": "Give the opening time.",
+    "questionnaire": N_("Choose a questionnaire."),
+    "name": N_("Give the point a name."),
+    "area": N_("Choose an area."),
+    "kind": N_("Choose a kind."),
+    "opens_at": N_("Give the opening time."),
 }
 
 

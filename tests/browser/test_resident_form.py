@@ -146,6 +146,36 @@ def test_errors_without_script_are_tied_to_their_fields(no_script_page, sanden):
     assert stored() == []
 
 
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+def test_arabic_error_summary_uses_the_dual_for_two_answers(page, no_script_page, sanden, script):
+    # Arabic has a form of its own for two ("إجابتين"), not a plural beside the digit.
+    page = page if script else no_script_page
+    page.goto(f"/f/{sanden.token}?lang=ar")
+    page.get_by_role("button", name="إرسال الإجابات").click()
+    expect(page.get_by_role("alert")).to_contain_text("يرجى التحقق من إجابتين")
+
+
+def test_the_forms_script_picks_the_plural_form_the_server_would(page, sanden, app):
+    from surveyservice.i18n import ngettext, set_language
+
+    page.goto(f"/f/{sanden.token}?lang=ar")
+    counts = [0, 1, 2, 3, 11, 100]
+    shown = page.evaluate(
+        """counts => {
+          const forms = JSON.parse(document.getElementById("survey").dataset.msgSummary);
+          const rules = new Intl.PluralRules("ar");
+          return counts.map(n => forms[rules.select(n)].replace("{count}", n));
+        }""",
+        counts,
+    )
+    with app.test_request_context(f"/f/{sanden.token}?lang=ar"):
+        set_language("ar")
+        expected = [
+            ngettext("Please check one answer", "Please check {count} answers", n) for n in counts
+        ]
+    assert shown == expected
+
+
 def test_keyboard_alone_can_answer_and_send(page, sanden):
     page.goto(f"/f/{sanden.token}?lang=en")
     safety_now = page.get_by_role(
