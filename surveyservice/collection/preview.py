@@ -39,6 +39,7 @@ class PreviewPoint:
     """Stands in for a collection point: the form's bar shows its name."""
 
     name: str
+    organisation_id: int
     token: str = "preview"  # noqa: S105 (not a secret: no point has it)
 
     def name_in(self, language: str) -> str:
@@ -71,7 +72,7 @@ def preview(slug):
     lang = asked if asked in definition["languages"] else definition["default_language"]
     html, status = form_page(
         "collection/form.html",
-        PreviewPoint(translate("Preview", lang)),
+        PreviewPoint(translate("Preview", lang), questionnaire.organisation_id),
         definition,
         lang=lang,
         version_number=version.number or 0,
