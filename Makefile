@@ -10,7 +10,7 @@ AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe-$(AXE_VERSION)/axe.min.js
 export AXE_JS := $(abspath $(AXE))
 
-.PHONY: run test format bench bench-sync bench-upload bench-mask clean browser trial-cert
+.PHONY: run test format mutation bench bench-sync bench-upload bench-mask clean browser trial-cert
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -73,6 +73,16 @@ test: $(VENV)/.installed-test $(AXE) browser
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## Mutation testing of the core rules (configured in pyproject.toml): each module's score;
+## fails if one is under its threshold. Every mutant is tried afresh; mutants/run.log has
+## mutmut's own output, and `$(BIN)/mutmut results` / `show NAME` the survivors.
+mutation: $(VENV)/.installed-test
+	rm -rf mutants
+	mkdir mutants
+	$(BIN)/mutmut run --max-children 2 > mutants/run.log 2>&1 || { tr '\r' '\n' < mutants/run.log | tail -40; exit 1; }
+	tr '\r' '\n' < mutants/run.log | grep -v '^ *$$' | tail -2
+	$(BIN)/python mutation/scores.py
+
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -95,4 +105,4 @@ bench-mask: $(VENV)/.installed-run
 	$(BIN)/python bench/mask.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .hypothesis
+	rm -rf $(VENV) instance .pytest_cache .hypothesis mutants
