@@ -15,6 +15,7 @@ from surveyservice.extensions import db
 from surveyservice.privacy import person_names
 from surveyservice.privacy.coarsening import coarsen_position
 from surveyservice.questionnaires import versions
+from surveyservice.questionnaires.definition import canonical_json, content_hash
 from surveyservice.questionnaires.versions import publish_draft, save_draft
 
 from .conftest import make_definition
@@ -157,6 +158,7 @@ def fresh_name_lookup():
         # Two people side by side are two names; a surname after one goes with it.
         ("Kalle Nilsson Erik Johansson", "[namn] [namn]"),
         ("Kalle Andersson Lind", "[namn]"),
+        ("Jag såg Kalle Andersson lind igår", "Jag såg [namn] lind igår"),
         # After a word that introduces a name: the name, and the names right after it.
         ("Hon heter Eva lind", "Hon heter [namn] lind"),
         ("Hon heter eva Lind", "Hon heter [namn]"),
@@ -189,6 +191,7 @@ def test_names_in_free_text_are_masked_where_they_are_names(
         ("Skriv till anna2 at firma dot se", "Skriv till [e-post]"),
         ("Skriv till anna dot svensson at firma dot se", "Skriv till [e-post]"),
         ("Skriv till anna at firma dot se", "Skriv till anna at firma dot se"),
+        ("Fråga Xander at firma dot se", "Fråga Xander at firma dot se"),
         # An address around a phone number is one address.
         ("Mejla 0701234567 (at) gmail punkt com", "Mejla [e-post]"),
         # A disguised address is looked for within 100 characters of its "at".
@@ -332,3 +335,39 @@ def test_a_definition_of_too_many_values_is_refused_with_one_problem(api_as, coo
     assert response.json["errors"]["json"] == {
         "_schema": ["The document has more than 50000 values."]
     }
+
+
+def test_a_language_listed_twice_is_refused(api_as, coordinator):
+    response = api_as(coordinator).post(
+        "/api/v1/questionnaires", json=make_definition(languages=["sv", "en", "sv"])
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]["json"] == {"languages": ["A language is listed twice."]}
+
+
+def test_a_title_in_other_languages_than_the_questionnaires_is_refused(api_as, coordinator):
+    response = api_as(coordinator).post(
+        "/api/v1/questionnaires", json=make_definition(title={"de": "Sicherheit"})
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]["json"] == {
+        "title.de": ["'de' is not one of the questionnaire's languages."],
+        "title": ["The 'sv' text is missing.", "The 'en' text is missing."],
+    }
+
+
+def test_a_description_needs_a_text_in_every_language(api_as, coordinator):
+    response = api_as(coordinator).post(
+        "/api/v1/questionnaires", json=make_definition(description={"sv": "Om trygghet"})
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]["json"] == {"description": ["The 'en' text is missing."]}
+
+
+def test_the_fingerprint_of_a_definition_stays_the_same_across_releases():
+    # Fingerprints are stored with each version, and `flask forms sync` compares a file's
+    # with the stored one: a change of the canonical form would publish every form anew.
+    assert canonical_json({"b": "å", "a": [1, 2]}) == '{"a":[1,2],"b":"å"}'
+    assert content_hash(make_definition()) == (
+        "eb7673f17d49b40b92ae170bf398d01e93c015ff29a25e8bacec3a99be6fcf5a"
+    )
