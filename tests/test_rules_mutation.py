@@ -371,3 +371,107 @@ def test_the_fingerprint_of_a_definition_stays_the_same_across_releases():
     assert content_hash(make_definition()) == (
         "eb7673f17d49b40b92ae170bf398d01e93c015ff29a25e8bacec3a99be6fcf5a"
     )
+
+
+# --- the rules of a definition, as a coordinator sending one meets them ---------------
+
+YES = {"question": "seen", "equals": "yes"}
+SEEN = question("seen", "single", options=[{"value": "yes", "label": "Ja"}])
+
+
+@pytest.mark.parametrize(
+    ("questions", "problems"),
+    [
+        (
+            [question("a", "single", options=[{"value": "x", "label": "X"}] * 2)],
+            {"questions[0].options[1].value": ["'x' is used twice."]},
+        ),
+        (
+            [question("a", "location", places=[{"value": "x", "label": "X"}] * 2)],
+            {"questions[0].places[1].value": ["'x' is used twice."]},
+        ),
+        (
+            [
+                question(
+                    "a",
+                    "single",
+                    options=[{"value": "x", "label": {"sv": "X", "en": "X", "de": "X"}}],
+                )
+            ],
+            {
+                "questions[0].options[0].label.de": [
+                    "'de' is not one of the questionnaire's languages."
+                ]
+            },
+        ),
+        (
+            [question("a", "yesno", help={"sv": "Hjälp"})],
+            {"questions[0].help": ["The 'en' text is missing."]},
+        ),
+        (
+            [
+                question(
+                    "a", "scale", min=1, max=5, min_label={"sv": "Lite"}, max_label={"en": "Much"}
+                )
+            ],
+            {
+                "questions[0].min_label": ["The 'en' text is missing."],
+                "questions[0].max_label": ["The 'sv' text is missing."],
+            },
+        ),
+        (
+            [question("a", "yesno"), question("a", "yesno")],
+            {"questions[1].id": ["The id 'a' is used twice (also at questions[0])."]},
+        ),
+        (
+            [SEEN, question("b", "text", show_if=[YES] * 21)],
+            {"questions[1].show_if": ["Expected a condition, or a list of 1 to 20 conditions."]},
+        ),
+        (
+            [SEEN, question("b", "text", show_if="seen")],
+            {"questions[1].show_if": ["Expected a condition, or a list of 1 to 20 conditions."]},
+        ),
+        (
+            [SEEN, question("b", "text", show_if=["seen", YES, 5])],
+            {
+                "questions[1].show_if[0]": ["Expected a condition."],
+                "questions[1].show_if[2]": ["Expected a condition."],
+            },
+        ),
+        (
+            [SEEN, question("b", "text", show_if=[YES, {"question": "seen"}])],
+            {
+                "questions[1].show_if[1]": [
+                    "Give exactly one of equals, not_equals, in or answered."
+                ]
+            },
+        ),
+        (
+            [SEEN, question("b", "text", show_if={"question": "seen", "equals": ["yes"]})],
+            {"questions[1].show_if.equals": ["Expected an option value, a number or true/false."]},
+        ),
+    ],
+)
+def test_each_broken_rule_of_a_definition_is_named_where_it_is(
+    api_as, coordinator, questions, problems
+):
+    api = api_as(coordinator)
+    response = api.post("/api/v1/questionnaires", json=make_definition(questions=questions))
+    assert response.status_code == 422
+    assert response.json["errors"]["json"] == problems
+    assert api.get("/api/v1/questionnaires").json == []
+
+
+@pytest.mark.parametrize(
+    "questions",
+    [
+        [SEEN, question("b", "text", show_if=[YES] * 20)],
+        [question("n", "number"), question("b", "text", show_if={"question": "n", "equals": 2.5})],
+    ],
+    ids=["twenty-conditions", "a-fraction"],
+)
+def test_a_definition_at_the_edges_of_its_rules_is_taken(api_as, coordinator, questions):
+    response = api_as(coordinator).post(
+        "/api/v1/questionnaires", json=make_definition(questions=questions)
+    )
+    assert response.status_code == 201, response.json
