@@ -377,6 +377,7 @@ def test_the_fingerprint_of_a_definition_stays_the_same_across_releases():
 
 YES = {"question": "seen", "equals": "yes"}
 SEEN = question("seen", "single", options=[{"value": "yes", "label": "Ja"}])
+TWO_OPTIONS = [{"value": "x", "label": "X"}, {"value": "y", "label": "Y"}]
 
 
 @pytest.mark.parametrize(
@@ -418,6 +419,18 @@ SEEN = question("seen", "single", options=[{"value": "yes", "label": "Ja"}])
                 "questions[0].min_label": ["The 'en' text is missing."],
                 "questions[0].max_label": ["The 'sv' text is missing."],
             },
+        ),
+        (
+            [question("a", "single")],
+            {"questions[0].options": ["A single question needs options."]},
+        ),
+        (
+            [question("a", "multi", max_choices=2)],
+            {"questions[0].options": ["A multi question needs options."]},
+        ),
+        (
+            [question("a", "multi", options=TWO_OPTIONS, max_choices=3)],
+            {"questions[0].max_choices": ["It is larger than the number of options."]},
         ),
         (
             [question("a", "yesno"), question("a", "yesno")],
@@ -467,8 +480,9 @@ def test_each_broken_rule_of_a_definition_is_named_where_it_is(
     [
         [SEEN, question("b", "text", show_if=[YES] * 20)],
         [question("n", "number"), question("b", "text", show_if={"question": "n", "equals": 2.5})],
+        [question("a", "multi", options=TWO_OPTIONS, max_choices=2)],
     ],
-    ids=["twenty-conditions", "a-fraction"],
+    ids=["twenty-conditions", "a-fraction", "as-many-choices-as-options"],
 )
 def test_a_definition_at_the_edges_of_its_rules_is_taken(api_as, coordinator, questions):
     response = api_as(coordinator).post(
