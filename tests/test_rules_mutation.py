@@ -464,6 +464,22 @@ TWO_OPTIONS = [{"value": "x", "label": "X"}, {"value": "y", "label": "Y"}]
             {"questions[1].show_if.equals": ["Expected an option value, a number or true/false."]},
         ),
     ],
+    ids=[
+        "option-twice",
+        "place-twice",
+        "option-label-language",
+        "help-language",
+        "scale-label-languages",
+        "single-without-options",
+        "multi-without-options",
+        "more-choices-than-options",
+        "id-twice",
+        "21-conditions",
+        "condition-as-text",
+        "conditions-not-objects",
+        "condition-without-operator",
+        "condition-value-a-list",
+    ],
 )
 def test_each_broken_rule_of_a_definition_is_named_where_it_is(
     api_as, coordinator, questions, problems
