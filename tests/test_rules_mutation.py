@@ -433,6 +433,41 @@ TWO_OPTIONS = [{"value": "x", "label": "X"}, {"value": "y", "label": "Y"}]
             {"questions[0].max_choices": ["It is larger than the number of options."]},
         ),
         (
+            [question("n", "number", min=5, max=4)],
+            {"questions[0].max": ["It must not be smaller than min."]},
+        ),
+        (
+            [question("n", "number", max=1e12 + 1)],
+            {"questions[0].max": ["The number is too large."]},
+        ),
+        (
+            [question("g", "group")],
+            {"questions[0].questions": ["A group needs questions."]},
+        ),
+        (
+            [question("s", "scale")],
+            {
+                "questions[0].min": ["A scale question needs min and max."],
+                "questions[0].max": ["A scale question needs min and max."],
+            },
+        ),
+        (
+            [question("s", "scale", min=1.5, max=5)],
+            {"questions[0].min": ["A scale runs between whole numbers."]},
+        ),
+        (
+            [question("s", "scale", min=3, max=3)],
+            {"questions[0].max": ["It must be larger than min."]},
+        ),
+        (
+            [question("s", "scale", min=0, max=11)],
+            {"questions[0].max": ["A scale has at most 11 points."]},
+        ),
+        (
+            [question("a", "yesno", show_if={"question": "a", "answered": True})],
+            {"questions[0].show_if[0].question": ["A question cannot depend on itself."]},
+        ),
+        (
             [question("a", "yesno"), question("a", "yesno")],
             {"questions[1].id": ["The id 'a' is used twice (also at questions[0])."]},
         ),
@@ -473,6 +508,14 @@ TWO_OPTIONS = [{"value": "x", "label": "X"}, {"value": "y", "label": "Y"}]
         "single-without-options",
         "multi-without-options",
         "more-choices-than-options",
+        "number-min-above-max",
+        "number-too-large",
+        "group-without-questions",
+        "scale-without-bounds",
+        "scale-of-fractions",
+        "scale-of-one-point",
+        "scale-of-12-points",
+        "depends-on-itself",
         "id-twice",
         "21-conditions",
         "condition-as-text",
@@ -497,8 +540,16 @@ def test_each_broken_rule_of_a_definition_is_named_where_it_is(
         [SEEN, question("b", "text", show_if=[YES] * 20)],
         [question("n", "number"), question("b", "text", show_if={"question": "n", "equals": 2.5})],
         [question("a", "multi", options=TWO_OPTIONS, max_choices=2)],
+        [question("n", "number", min=-1e12, max=1e12), question("m", "number", min=5, max=5)],
+        [question("s", "scale", min=0, max=10)],
     ],
-    ids=["twenty-conditions", "a-fraction", "as-many-choices-as-options"],
+    ids=[
+        "twenty-conditions",
+        "a-fraction",
+        "as-many-choices-as-options",
+        "numbers-at-their-limits",
+        "scale-of-11-points",
+    ],
 )
 def test_a_definition_at_the_edges_of_its_rules_is_taken(api_as, coordinator, questions):
     response = api_as(coordinator).post(
