@@ -10,7 +10,7 @@ AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe-$(AXE_VERSION)/axe.min.js
 export AXE_JS := $(abspath $(AXE))
 
-.PHONY: run test format bench bench-sync bench-upload bench-mask clean browser trial-cert \
+.PHONY: run test format mutation bench bench-sync bench-upload bench-mask clean browser trial-cert \
 	translations compile-translations
 
 # Interface texts: gettext catalogues, one per language (English is the source).
@@ -20,7 +20,8 @@ LANGUAGES := sv ar
 POT := $(VENV)/messages.pot
 # The functions whose texts are extracted besides gettext's usual _, gettext, ngettext
 # and N_ (tests/test_translations.py reads this line): translate(), a module's own
-# shorthand _t(), and the scripts' plural_forms().
+# shorthand _t(), the scripts' plural_forms(), and the problems and labels that
+# carry an English text to be translated where it is shown.
 EXTRACT_KEYWORDS := -k translate -k _t -k plural_forms:1,2 -k Problem -k LocalTimeError -k AreaError:2 -k NavItem:2 -k Outcome:2
 MO_FILES := $(foreach l,$(LANGUAGES),$(TRANSLATIONS)/$(l)/LC_MESSAGES/messages.mo)
 
@@ -85,6 +86,16 @@ test: $(VENV)/.installed-test $(AXE) browser $(MO_FILES)
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## Mutation testing of the core rules (configured in pyproject.toml): each module's score;
+## fails if one is under its threshold. Every mutant is tried afresh; mutants/run.log has
+## mutmut's own output, and `$(BIN)/mutmut results` / `show NAME` the survivors.
+mutation: $(VENV)/.installed-test
+	rm -rf mutants
+	mkdir mutants
+	$(BIN)/mutmut run --max-children 2 > mutants/run.log 2>&1 || { tr '\r' '\n' < mutants/run.log | tail -40; exit 1; }
+	tr '\r' '\n' < mutants/run.log | grep -v '^ *$$' | tail -2
+	$(BIN)/python mutation/scores.py
+
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -122,4 +133,4 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 	$(BABEL) -q compile -l $* -i $< -o $@
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .hypothesis
+	rm -rf $(VENV) instance .pytest_cache .hypothesis mutants
