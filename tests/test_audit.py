@@ -224,9 +224,10 @@ def test_admins_read_the_log_newest_first_a_page_at_a_time(client, auth, admin):
 
 
 def test_the_log_filters_by_action_person_and_days(client, auth, admin, coordinator):
-    add_entries(admin, 2, "user.created", at=datetime(2026, 11, 3, 23, 59, tzinfo=UTC))
+    # Days are the organisation's (Europe/Stockholm, an hour ahead of UTC in November).
+    add_entries(admin, 2, "user.created", at=datetime(2026, 11, 3, 22, 59, tzinfo=UTC))
     add_entries(
-        coordinator, 1, "collection_point.created", at=datetime(2026, 11, 4, 0, 0, tzinfo=UTC)
+        coordinator, 1, "collection_point.created", at=datetime(2026, 11, 3, 23, 0, tzinfo=UTC)
     )
     record(None, "questionnaire.published", "from-files", organisation_id=admin.organisation_id)
     db.session.commit()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
 from ..accounts.models import User
 from ..database import utcnow
 from ..extensions import db
+from ..local_time import start_of_day
 from .models import AuditEntry
 
 # Every action written anywhere, so that the log's filter can offer them all.
@@ -75,12 +77,13 @@ def record(
 @dataclass(frozen=True)
 class Filters:
     """What to show: ``user`` is a user id, 0 for the command line, None for everyone;
-    the days are whole days in UTC, both included."""
+    the days are whole days in ``time_zone`` (the organisation's), both included."""
 
     action: str | None = None
     user: int | None = None
     since: date | None = None
     until: date | None = None
+    time_zone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,10 @@ class Page:
     has_more: bool
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
+def _start_of(day: date, time_zone: str) -> datetime:
+    """The UTC time at which the day began in the time zone."""
+    noon = datetime.combine(day, time(12), tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+    return start_of_day(noon, time_zone)
 
 
 def entries(organisation_id: int, filters: Filters, page: int = 1) -> Page:
@@ -104,9 +109,10 @@ def entries(organisation_id: int, filters: Filters, page: int = 1) -> Page:
     elif filters.user is not None:
         query = query.filter_by(user_id=filters.user)
     if filters.since:
-        query = query.where(AuditEntry.at >= _start_of(filters.since))
+        query = query.where(AuditEntry.at >= _start_of(filters.since, filters.time_zone))
     if filters.until:
-        query = query.where(AuditEntry.at < _start_of(filters.until + timedelta(days=1)))
+        day_after = filters.until + timedelta(days=1)
+        query = query.where(AuditEntry.at < _start_of(day_after, filters.time_zone))
     rows = (
         db.session.execute(
             query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())

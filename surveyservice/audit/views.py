@@ -98,7 +98,8 @@ def _read_filters(args) -> tuple[Filters, int, dict[str, str]]:
         problems["until"] = _("The last day comes before the first.")
         days["until"] = None
     page = parse_whole_number(args.get("page", "1")) or 1
-    return Filters(action, user, days["since"], days["until"]), page, problems
+    zone = current_user.organisation.time_zone
+    return Filters(action, user, days["since"], days["until"], zone), page, problems
 
 
 @bp.get("/audit")
