@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import format_date, format_time
+
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 
 
@@ -91,12 +93,14 @@ def input_value(moment: datetime | None, zone_name: str) -> str:
     return "" if moment is None else to_local(moment, zone_name).strftime(INPUT_FORMAT)
 
 
-def shown(moment: datetime | None, zone_name: str) -> str:
-    """A time for reading, with the zone's abbreviation (CET, CEST)."""
+def shown(moment: datetime | None, zone_name: str, language: str = "sv") -> str:
+    """A time for reading in the language, with the zone's abbreviation: 1 juni 2026
+    10:00 CEST in Swedish, Jun 1, 2026 10:00 CEST in English."""
     if moment is None:
         return ""
     local = to_local(moment, zone_name)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    day = format_date(local, "medium", locale=language)
+    return f"{day} {format_time(local, 'HH:mm', locale=language)} {local.tzname()}"
 
 
 def start_of_day(moment: datetime, zone_name: str) -> datetime:

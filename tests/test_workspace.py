@@ -171,7 +171,9 @@ def test_create_point_stores_local_times_in_utc(client, auth, coordinator, quest
         None,
     )
     page = client.get(f"/collection-points/{point.id}").get_data(as_text=True)
-    assert "2026-06-01 10:00 CEST" in page
+    assert "1 juni 2026 10:00 CEST" in page
+    english = client.get(f"/collection-points/{point.id}?lang=en").get_data(as_text=True)
+    assert "Jun 1, 2026 10:00 CEST" in english
     assert point.token in page
 
 
@@ -399,7 +401,7 @@ def test_time_zone_changes_how_times_are_read_and_shown(admin_client, org, make_
     post_form(admin_client, "/collection-points/new", FORM)
     (point,) = points()
     assert point.opens_at == datetime(2026, 6, 1, 9, 0, tzinfo=UTC)  # BST: UTC+1
-    assert "2026-06-01 10:00 BST" in admin_client.get(f"/collection-points/{point.id}").get_data(
+    assert "1 juni 2026 10:00 BST" in admin_client.get(f"/collection-points/{point.id}").get_data(
         as_text=True
     )
 

@@ -3,7 +3,7 @@ changed and closed. Times are taken and shown in the organisation's time zone.""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts.auth import require_role
@@ -24,6 +24,7 @@ from ..collection.points import (
 from ..collection.views import form_url
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import DEFAULT_LANGUAGE
 from ..local_time import shown
 from ..questionnaires.effort import effort
 from ..questionnaires.versions import list_questionnaires
@@ -55,7 +56,9 @@ def get_point_or_404(point_id: int) -> CollectionPoint:
 @bp.app_context_processor
 def local_times():
     def local(moment) -> str:
-        return shown(moment, _time_zone()) if current_user.is_authenticated else ""
+        if not current_user.is_authenticated:
+            return ""
+        return shown(moment, _time_zone(), g.get("lang", DEFAULT_LANGUAGE))
 
     return {"local_time": local}
 
