@@ -271,7 +271,8 @@ def test_accounts_list_shows_role_state_and_last_sign_in(client, auth, admin, st
     auth.login(admin.email)
     html = client.get("/accounts?lang=en").get_data(as_text=True)
     assert "staff@example.org" in html and "Staff" in html and "Active" in html
-    assert " UTC" in html
+    # Signed in just now, shown in the organisation's time zone (Europe/Stockholm).
+    assert re.search(r"[A-Z][a-z]{2} \d{1,2}, \d{4} \d\d:\d\d CES?T", html)
 
 
 def test_hostile_addresses_and_names_are_escaped(client, auth, admin):
