@@ -31,6 +31,8 @@ from flask_babel import (
 )
 from flask_login import current_user
 
+from .local_time import shown
+
 DEFAULT_LANGUAGE = "sv"
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English", "ar": "العربية"}
 # The staff and coordinator pages; the resident form also speaks Arabic.
@@ -166,6 +168,13 @@ def _moment(value: datetime | None, kind: str = "datetime", style: str = "medium
     return formatter(value, style)
 
 
+def local_time(moment: datetime | None) -> str:
+    """A time for reading on the staff pages: in this request's time zone (the
+    organisation's) and language, with the zone's abbreviation, such as 1 juni 2026
+    10:00 CEST."""
+    return shown(moment, select_time_zone(), g.get("lang", DEFAULT_LANGUAGE))
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Stockholm")
@@ -185,6 +194,7 @@ def init_app(app: Flask) -> None:
         format_time=lambda value, style="short": _moment(value, "time", style),
         format_datetime=lambda value, style="short": _moment(value, "datetime", style),
         format_decimal=format_decimal,
+        local_time=local_time,
         direction=direction,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         STAFF_LANGUAGES=STAFF_LANGUAGES,

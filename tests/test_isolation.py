@@ -332,3 +332,20 @@ def test_every_page_route_is_checked_here(app):
         or r.rule.startswith("/collection-points/")
     }
     assert new_pages - checked - naming_nothing == set(), "add the new pages to PAGES_WITH_AN_ID"
+
+
+def test_every_questionnaire_editor_route_is_checked(app):
+    """The editor's and preview's pages are tried by another organisation in
+    tests/test_questionnaire_editor.py (PAGE_ROUTES); a new one must join that list."""
+    from .test_questionnaire_editor import PAGE_ROUTES
+
+    checked = {url.replace("/sample/", "/<slug>/") for _, url in PAGE_ROUTES}
+    # Names nothing of another organisation's: the form for a new questionnaire.
+    naming_nothing = {"/new-questionnaire"}
+    routes = {
+        r.rule
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith(("questionnaire_editor.", "collection_preview."))
+    }
+    assert len(routes) >= 6  # the endpoints' names are right, so the check below bites
+    assert routes - checked - naming_nothing == set(), "add the new pages to PAGE_ROUTES"

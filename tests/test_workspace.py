@@ -435,7 +435,8 @@ def test_navigation_leaves_out_pages_that_do_not_exist_yet(client, auth, admin, 
 
 
 def test_texts_chosen_in_code_have_swedish_translations():
-    from surveyservice.audit.views import ACTION_LABELS, DETAIL_LABELS
+    from surveyservice.audit.log import ACTION_LABELS
+    from surveyservice.audit.views import DETAIL_LABELS
     from surveyservice.workspace.navigation import NAVIGATION
     from surveyservice.workspace.point_form import KIND_LABELS, REQUIRED
 

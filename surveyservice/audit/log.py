@@ -12,32 +12,35 @@ from sqlalchemy import or_, select
 from ..accounts.models import User
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import N_
 from ..local_time import start_of_day
 from .models import AuditEntry
 
-# Every action written anywhere, so that the log's filter can offer them all.
-ACTIONS = (
-    "questionnaire.created",
-    "questionnaire.draft_saved",
-    "questionnaire.draft_discarded",
-    "questionnaire.published",
-    "collection_point.created",
-    "collection_point.changed",
-    "collection_point.closed",
-    "area.created",
-    "area.renamed",
-    "area.removed",
-    "organisation.time_zone_changed",
-    "saved_queue.uploaded",
-    "user.created",
-    "user.role_changed",
-    "user.deactivated",
-    "user.reactivated",
-    "user.password_set",
-    "user.password_link_made",
-    "token.created",
-    "token.revoked",
-)
+# Every action written anywhere, with its name on the pages; the log's filter offers
+# them all.
+ACTION_LABELS = {
+    "questionnaire.created": N_("Questionnaire created"),
+    "questionnaire.draft_saved": N_("Draft saved"),
+    "questionnaire.draft_discarded": N_("Draft discarded"),
+    "questionnaire.published": N_("Questionnaire published"),
+    "collection_point.created": N_("Collection point created"),
+    "collection_point.changed": N_("Collection point changed"),
+    "collection_point.closed": N_("Collection point closed"),
+    "area.created": N_("Area added"),
+    "area.renamed": N_("Area renamed"),
+    "area.removed": N_("Area removed"),
+    "organisation.time_zone_changed": N_("Time zone changed"),
+    "saved_queue.uploaded": N_("Saved answers uploaded"),
+    "user.created": N_("User added"),
+    "user.role_changed": N_("Role changed"),
+    "user.deactivated": N_("User deactivated"),
+    "user.reactivated": N_("User reactivated"),
+    "user.password_set": N_("Password set"),
+    "user.password_link_made": N_("One-time link made"),
+    "token.created": N_("API token created"),
+    "token.revoked": N_("API token revoked"),
+}
+ACTIONS = tuple(ACTION_LABELS)
 MAX_DETAILS_BYTES = 2000
 PAGE_SIZE = 50
 

@@ -12,32 +12,10 @@ from ..accounts.auth import require_role
 from ..accounts.models import Role
 from ..i18n import N_, translate
 from ..text import parse_whole_number
-from .log import ACTIONS, Filters, entries, people
+from .log import ACTION_LABELS, ACTIONS, Filters, entries, people
 
 bp = Blueprint("audit", __name__)
 
-ACTION_LABELS = {
-    "questionnaire.created": N_("Questionnaire created"),
-    "questionnaire.draft_saved": N_("Draft saved"),
-    "questionnaire.draft_discarded": N_("Draft discarded"),
-    "questionnaire.published": N_("Questionnaire published"),
-    "collection_point.created": N_("Collection point created"),
-    "collection_point.changed": N_("Collection point changed"),
-    "collection_point.closed": N_("Collection point closed"),
-    "area.created": N_("Area added"),
-    "area.renamed": N_("Area renamed"),
-    "area.removed": N_("Area removed"),
-    "organisation.time_zone_changed": N_("Time zone changed"),
-    "saved_queue.uploaded": N_("Saved answers uploaded"),
-    "user.created": N_("User added"),
-    "user.role_changed": N_("Role changed"),
-    "user.deactivated": N_("User deactivated"),
-    "user.reactivated": N_("User reactivated"),
-    "user.password_set": N_("Password set"),
-    "user.password_link_made": N_("One-time link made"),
-    "token.created": N_("API token created"),
-    "token.revoked": N_("API token revoked"),
-}
 # The keys of the entries' details, as the page names them.
 DETAIL_LABELS = {
     "version": N_("version"),

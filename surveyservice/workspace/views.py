@@ -3,14 +3,13 @@ changed and closed. Times are taken and shown in the organisation's time zone.""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts.auth import require_role
 from ..accounts.models import Role
 from ..areas.areas import find_area, list_areas
-from ..audit.log import recent_work, record
-from ..audit.views import ACTION_LABELS
+from ..audit.log import ACTION_LABELS, recent_work, record
 from ..collection.models import CollectionPoint, PointKind, PointStatus
 from ..collection.points import (
     PointError,
@@ -24,8 +23,6 @@ from ..collection.points import (
 from ..collection.views import form_url
 from ..database import utcnow
 from ..extensions import db
-from ..i18n import DEFAULT_LANGUAGE
-from ..local_time import shown
 from ..questionnaires.effort import effort
 from ..questionnaires.versions import list_questionnaires
 from ..text import parse_whole_number
@@ -51,16 +48,6 @@ def get_point_or_404(point_id: int) -> CollectionPoint:
     if point is None:
         abort(404)
     return point
-
-
-@bp.app_context_processor
-def local_times():
-    def local(moment) -> str:
-        if not current_user.is_authenticated:
-            return ""
-        return shown(moment, _time_zone(), g.get("lang", DEFAULT_LANGUAGE))
-
-    return {"local_time": local}
 
 
 @bp.get("/start")
