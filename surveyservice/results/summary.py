@@ -1,0 +1,69 @@
+"""What a results view shows: the shapes pages, API and CSV of figures are drawn from.
+
+A figure that is suppressed is ``None``; the reason a whole view or question is
+withheld is one of the codes below, which pages translate. The rules that decide
+are in docs/results.md and suppression.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .filters import Filters
+
+# Why a whole view is withheld.
+SELECTION_TOO_SMALL = "selection_too_small"  # fewer than k responses
+REST_TOO_SMALL = "rest_too_small"  # what the filters leave out is suppressed with it
+EDGE_DAYS_TOO_SMALL = "edge_days_too_small"  # a day at the range's edge is too small
+# Why a question is withheld within a shown view.
+OTHER_VERSIONS_TOO_SMALL = "other_versions_too_small"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    k: int = 5  # the smallest group a figure may describe
+    text_k: int = 10  # the smallest group whose free text is listed
+
+
+@dataclass
+class Cell:
+    """One bar of a breakdown: an option's (or scale value's) answers, or "no answer"
+    when ``value`` is None. ``count`` and ``share`` are None when suppressed."""
+
+    value: str | None
+    label: dict[str, str]  # by language; empty for "no answer"
+    count: int | None
+    share: float | None  # of the question's total, 0..1
+
+
+@dataclass
+class QuestionSummary:
+    id: str
+    type: str
+    label: dict[str, str]  # by language, from the latest version counted
+    versions: list[int]  # the version numbers counted (where it means the same)
+    total: int | None  # responses asked: the cells add up to it (multi: each cell <= it)
+    cells: list[Cell] = field(default_factory=list)
+    median: float | None = None  # scale and number
+    texts: list[str] | None = None  # free text, masked, in a random order; None: not listed
+    withheld: str | None = None
+
+
+@dataclass
+class DayCount:
+    day: date
+    count: int | None  # responses that day; None when suppressed
+
+
+@dataclass
+class Summary:
+    slug: str
+    title: dict[str, str]
+    languages: list[str]
+    filters: Filters
+    thresholds: Thresholds
+    total: int | None  # responses in the view; None when withheld
+    withheld: str | None = None
+    days: list[DayCount] = field(default_factory=list)
+    questions: list[QuestionSummary] = field(default_factory=list)
