@@ -10,7 +10,7 @@ AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe-$(AXE_VERSION)/axe.min.js
 export AXE_JS := $(abspath $(AXE))
 
-.PHONY: run test format mutation bench bench-sync bench-upload bench-mask clean browser trial-cert \
+.PHONY: run test format mutation bench bench-sync bench-upload bench-mask bench-export clean browser trial-cert \
 	translations compile-translations
 
 # Interface texts: gettext catalogues, one per language (English is the source).
@@ -116,6 +116,10 @@ bench-upload: $(VENV)/.installed-run
 ## Benchmark masking personal data in 10,000 free-text answers of 500 characters
 bench-mask: $(VENV)/.installed-run
 	$(BIN)/python bench/mask.py $(BENCH_ARGS)
+
+## Benchmark exports and results with 100,000 responses, under gunicorn, on SQLite and PostgreSQL
+bench-export: $(VENV)/.installed-run
+	$(BIN)/python bench/export.py $(BENCH_ARGS)
 
 ## Extract the texts from the code and templates and bring every catalogue up to date
 translations: $(VENV)/.installed-run
