@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import combinations
 from typing import Any
@@ -97,9 +97,11 @@ def cell_suppressed(value, count: int, k: int, of_responses: bool) -> bool:
 
 
 def complete_suppression(counts: dict[Any, int], hidden: set, k: int) -> set:
-    """Rule 2: with any cell hidden, hide the smallest shown cells as well until the
-    hidden cells hold at least k together (or all are hidden), so that the total minus
-    the shown cells never recovers one of them."""
+    """Rule 2: with any cell hidden, hide the smallest shown cells as well until at
+    least two are hidden and they hold at least k together (or all are hidden), so
+    that the total minus the shown cells never recovers one of them. Two, because a
+    cell hidden to protect another must not be given away by a breakdown of its own
+    where it is hidden alone."""
     hidden = {c for c in hidden if c in counts}
     if not hidden:
         return hidden
@@ -111,12 +113,38 @@ def complete_suppression(counts: dict[Any, int], hidden: set, k: int) -> set:
         key=lambda c: (counts[c], _sort_key(c)),
     )
     for cell in shown:
-        if held >= k:
+        if held >= k and len(hidden) >= 2:
             break
         hidden.add(cell)
         held += counts[cell]
-    if held < k:
+    if held < k or len(hidden) < 2:
         return set(counts)
+    return hidden
+
+
+def complete_day_suppression(counts: dict[date, int], hidden: set, k: int) -> set:
+    """Rule 2 for the answers per day: the days taken with a small day are its nearest
+    days with answers, so that a range that splits them has a small day at its edge
+    and is withheld (rule 4); the smallest days anywhere would let two ranges that
+    each hold k hidden answers differ by one small day."""
+    hidden = {d for d in hidden if d in counts}
+    if not hidden:
+        return hidden
+    days = sorted(d for d, n in counts.items() if n > 0)
+    held = sum(counts[d] for d in hidden)
+    while held < k or len(hidden) < 2:
+        beside = {
+            days[i + step]
+            for i, d in enumerate(days)
+            if d in hidden
+            for step in (-1, 1)
+            if 0 <= i + step < len(days) and days[i + step] not in hidden
+        }
+        if not beside:
+            return set(counts)
+        day = min(beside, key=lambda d: (counts[d], d))
+        hidden.add(day)
+        held += counts[day]
     return hidden
 
 
@@ -130,6 +158,11 @@ def _breakdown_hidden(
     if additive:
         hidden = complete_suppression(counts, hidden, k)
     return hidden
+
+
+def _days_hidden(counts: dict[date, int], known_hidden: set, k: int) -> set:
+    hidden = {d for d, n in counts.items() if response_count_suppressed(n, k)}
+    return complete_day_suppression(counts, hidden | (known_hidden & set(counts)), k)
 
 
 def _sort_key(value) -> tuple:
@@ -191,16 +224,21 @@ def hide_across_regions(
     additive: bool,
     k: int,
     of_responses: bool,
+    days: bool = False,
+    seed: Iterable = (),
 ) -> set:
     """Rule 3 for the figures: a figure hidden in any region's (or pool's) own
     breakdown is hidden in all of them, and what that hides by rule 2 in turn,
-    until nothing more is hidden."""
-    hidden: set = set()
+    until nothing more is hidden. ``seed``: what coarser views hide."""
+    hidden: set = set(seed)
     changed = True
     while changed:
         changed = False
         for counts in figures_of.values():
-            more = _breakdown_hidden(counts, hidden, k, additive, of_responses) - hidden
+            if days:
+                more = _days_hidden(counts, hidden, k) - hidden
+            else:
+                more = _breakdown_hidden(counts, hidden, k, additive, of_responses) - hidden
             if more:
                 hidden |= more
                 changed = True
@@ -483,6 +521,40 @@ def _view_versions(versions: dict[int, dict], cube: Cube, filters: Filters) -> t
     return latest, allowed
 
 
+@dataclass
+class _Analysis:
+    """One view's regions and figures, and what its rules hide."""
+
+    withheld: str | None
+    total: int
+    view: _Figures | None = None
+    view_atoms: Group = field(default_factory=Group)
+    figures: dict[Group, _Figures] = field(default_factory=dict)
+    hidden: dict[str, set] = field(default_factory=dict)  # by question id, and DAYS
+
+
+@dataclass
+class _Context:
+    versions: dict[int, dict]
+    cube: Cube
+    k: int
+    by_atom: dict[Atom, dict[tuple[str, str | None], int]]
+    done: dict[Filters, _Analysis] = field(default_factory=dict)
+
+
+def coarser_views(filters: Filters) -> list[Filters]:
+    """Rule 3: the views that keep all of a view's filters but one (the date range
+    counts as one). What they hide, the view hides too: a figure a coarser view hides
+    beside a small one, shown in every part of it, would give the small one away."""
+    found = []
+    for dim in DIMENSIONS:
+        if getattr(filters, dim) is not None:
+            found.append(replace(filters, **{dim: None}))
+    if filters.since is not None or filters.until is not None:
+        found.append(replace(filters, since=None, until=None))
+    return found
+
+
 def build_summary(
     slug: str,
     versions: dict[int, dict],
@@ -492,7 +564,6 @@ def build_summary(
 ) -> Summary:
     """The figures of one view, each shown only where the rules of docs/results.md
     allow it; a suppressed figure is None."""
-    k = thresholds.k
     latest, allowed = _view_versions(versions, cube, filters)
     definition = versions[latest]
     languages = list(definition["languages"])
@@ -504,6 +575,31 @@ def build_summary(
         thresholds=thresholds,
         total=None,
     )
+    by_atom: dict[Atom, dict[tuple[str, str | None], int]] = defaultdict(dict)
+    for (atom, qid, value), n in cube.answers.items():
+        by_atom[atom][(qid, value)] = by_atom[atom].get((qid, value), 0) + n
+    context = _Context(versions, cube, thresholds.k, by_atom)
+    analysis = _analyse(context, filters)
+    if analysis.withheld:
+        summary.withheld = analysis.withheld
+        return summary
+    summary.total = analysis.total
+    summary.days = _day_counts(analysis.view, analysis.hidden[DAYS])
+    for question in _questions(versions, latest, allowed):
+        summary.questions.append(
+            _question_summary(question, analysis, analysis.hidden[question.id], thresholds)
+        )
+    return summary
+
+
+def _analyse(context: _Context, filters: Filters) -> _Analysis:
+    if filters in context.done:
+        return context.done[filters]
+    cube, k = context.cube, context.k
+    inherited: dict[str, set] = defaultdict(set)
+    for coarser in coarser_views(filters):
+        for family, hidden in _analyse(context, coarser).hidden.items():
+            inherited[family] |= hidden
 
     dims = filtered_dimensions(filters)
     regions = partition(cube, filters, dims)
@@ -511,39 +607,57 @@ def build_summary(
     own = [r for r in regions if _own(r, filters, dims)]
     lines = lines_of(regions, dims) if dims else []
     suppressed = suppress_regions(counts, lines, k)
-
     total = sum(counts[r] for r in own)
-    if response_count_suppressed(total, k):
-        summary.withheld = SELECTION_TOO_SMALL
-        return summary
-    if edge_days_too_small(counts, dims, k):
-        summary.withheld = EDGE_DAYS_TOO_SMALL
-        return summary
-    if any(r in suppressed for r in own):
-        summary.withheld = REST_TOO_SMALL
-        return summary
-    summary.total = total
+    analysis = _Analysis(withheld=None, total=total, hidden=inherited)
+    context.done[filters] = analysis
 
-    questions = _questions(versions, latest, allowed)
+    if response_count_suppressed(total, k) or (dims and not total):
+        # An empty selection is withheld too: that a combination is empty would make
+        # another view an exact copy of one that is suppressed.
+        analysis.withheld = SELECTION_TOO_SMALL
+    elif edge_days_too_small(counts, dims, k):
+        analysis.withheld = EDGE_DAYS_TOO_SMALL
+    elif any(r in suppressed for r in own):
+        analysis.withheld = REST_TOO_SMALL
+    if analysis.withheld:
+        return analysis
+
+    latest, allowed = _view_versions(context.versions, cube, filters)
+    questions = _questions(context.versions, latest, allowed)
     counted = {q.id: set(q.versions) for q in questions}
-    by_atom: dict[Atom, dict[tuple[str, str | None], int]] = defaultdict(dict)
-    for (atom, qid, value), n in cube.answers.items():
-        by_atom[atom][(qid, value)] = by_atom[atom].get((qid, value), 0) + n
-
     view_atoms = Group(a for r in own for a in regions[r])
-    groups = _groups(regions, lines, suppressed, dims)
-    figures = {g: _figures(g, cube, by_atom, counted) for g in groups}
-    view = _figures(view_atoms, cube, by_atom, counted)
+    figures = {
+        g: _figures(g, cube, context.by_atom, counted)
+        for g in _groups(regions, lines, suppressed, dims)
+    }
+    view = _figures(view_atoms, cube, context.by_atom, counted)
     figures[view_atoms] = view
+    analysis.view, analysis.view_atoms, analysis.figures = view, view_atoms, figures
 
+    # The answers per day are checked in whole slices, not in the date's regions, so
+    # that every range over a slice hides the same days.
+    day_groups = _day_groups(regions, lines, suppressed, dims) | {view_atoms}
     hidden_days = hide_across_regions(
-        {g: f.days for g, f in figures.items()}, additive=True, k=k, of_responses=True
+        {g: _figures(g, cube, {}, {}).days for g in day_groups},
+        additive=True,
+        k=k,
+        of_responses=True,
+        days=True,
+        seed=inherited[DAYS],
     )
-    summary.days = _day_counts(view, hidden_days)
-
+    if days_split(view.days, hidden_days, k):
+        analysis.withheld = EDGE_DAYS_TOO_SMALL
+        return analysis
+    analysis.hidden = {DAYS: hidden_days}
     for question in questions:
-        summary.questions.append(_question_summary(question, view, view_atoms, figures, thresholds))
-    return summary
+        analysis.hidden[question.id] = hide_across_regions(
+            {g: _cells(f, question) for g, f in figures.items()},
+            additive=question.additive,
+            k=k,
+            of_responses=False,
+            seed=inherited[question.id],
+        )
+    return analysis
 
 
 def _groups(
@@ -562,6 +676,26 @@ def _groups(
     return groups
 
 
+def _day_groups(
+    regions: dict[Region, list[Atom]], lines: list[list[Region]], suppressed: set, dims: list[str]
+) -> set[Group]:
+    slices: dict[tuple, list[Atom]] = defaultdict(list)
+    for region, atoms in regions.items():
+        slices[region[:-1] if DATE in dims else region].extend(atoms)
+    groups = {Group(atoms) for atoms in slices.values()}
+    for line in lines:
+        pool = [a for r in line if r in suppressed for a in regions[r]]
+        if pool:
+            groups.add(Group(pool))
+    return groups
+
+
+def days_split(days: dict[date, int], hidden: set, k: int) -> bool:
+    """Rule 4 for the answers per day: a range whose hidden days hold 1 to k-1
+    answers cuts through days hidden together; its total would give them away."""
+    return response_count_suppressed(sum(n for d, n in days.items() if d in hidden), k)
+
+
 def _day_counts(view: _Figures, hidden: set) -> list[DayCount]:
     days = [d for d, n in view.days.items() if n > 0]
     if not days:
@@ -577,13 +711,10 @@ def _day_counts(view: _Figures, hidden: set) -> list[DayCount]:
 
 
 def _question_summary(
-    question: _Question,
-    view: _Figures,
-    view_atoms: Group,
-    figures: dict[Group, _Figures],
-    thresholds: Thresholds,
+    question: _Question, analysis: _Analysis, hidden: set, thresholds: Thresholds
 ) -> QuestionSummary:
     k = thresholds.k
+    view, figures = analysis.view, analysis.figures
     summary = QuestionSummary(
         id=question.id,
         type=question.type,
@@ -601,12 +732,6 @@ def _question_summary(
 
     total = _question_total(view, question)
     summary.total = total
-    hidden = hide_across_regions(
-        {g: _cells(f, question) for g, f in figures.items()},
-        additive=question.additive,
-        k=k,
-        of_responses=False,
-    )
     view_cells = _cells(view, question)
     for value in [*question.values, NO_ANSWER]:
         count = None if value in hidden else view_cells[value]
@@ -619,7 +744,7 @@ def _question_summary(
         if answered >= k:
             summary.median = median
     if question.type in ("text", "longtext"):
-        answered = [_answered(f, question) for g, f in figures.items() if g != view_atoms]
+        answered = [_answered(f, question) for g, f in figures.items() if g != analysis.view_atoms]
         if texts_listed(_answered(view, question), answered, thresholds.text_k):
             summary.texts = []
     return summary
