@@ -269,6 +269,22 @@ def edge_days(days: Iterable[date], since: date | None, until: date | None) -> d
     return edges
 
 
+def single_days(regions: dict[Region, list[Atom]], dims: list[str]) -> list[Group]:
+    """Rule 4 for the figures: with a date range, every day of every slice is checked
+    as a group of its own, first and in the order of days. Two ranges that differ by
+    one day single out that day's figures; and what a day hides beside a small cell
+    must be the same whatever the range, or two ranges would each give away what the
+    other hides. Once every day hides k answers in two cells or more, so does every
+    range, and the range's own regions add nothing."""
+    if DATE not in dims:
+        return []
+    days: dict[tuple, list[Atom]] = defaultdict(list)
+    for region, atoms in regions.items():
+        for atom in atoms:
+            days[(*region[:-1], atom.day)].append(atom)
+    return [Group(days[key]) for key in sorted(days, key=_sort_key)]
+
+
 def edge_days_too_small(counts: dict[Region, int], dims: list[str], k: int) -> bool:
     """Rule 4: a view is withheld if any slice's edge day is too small, not only its
     own: the selection and its complement each shifted by a day would single out the
@@ -310,7 +326,8 @@ def counted_versions(question_id: str, versions: dict[int, dict], latest: int) -
 
 def other_versions_too_small(other_responses: Iterable[int], k: int) -> bool:
     """Rule 6: the question's total differs from the view's by the responses of the
-    versions not counted; between 1 and k-1 of them would be singled out."""
+    versions not counted; between 1 and k-1 of them would be singled out (and so
+    would 1 to k-1 responses of the versions counted)."""
     return any(response_count_suppressed(n, k) for n in other_responses)
 
 
@@ -499,7 +516,9 @@ def partition(cube: Cube, filters: Filters, dims: list[str]) -> dict[Region, lis
         for atom in atoms:
             cls = _day_class(atom.day, filters.since, filters.until, edges)
             regions[(*key, cls)].append(atom)
-    return dict(regions)
+    # Sorted, so that which cell is taken beside a small one never depends on the
+    # order the database returned the rows in.
+    return {key: regions[key] for key in sorted(regions, key=_sort_key)}
 
 
 def _own(region: Region, filters: Filters, dims: list[str]) -> bool:
@@ -628,7 +647,7 @@ def _analyse(context: _Context, filters: Filters) -> _Analysis:
     view_atoms = Group(a for r in own for a in regions[r])
     figures = {
         g: _figures(g, cube, context.by_atom, counted)
-        for g in _groups(regions, lines, suppressed, dims)
+        for g in single_days(regions, dims) + _groups(regions, lines, suppressed, dims)
     }
     view = _figures(view_atoms, cube, context.by_atom, counted)
     figures[view_atoms] = view
@@ -636,9 +655,11 @@ def _analyse(context: _Context, filters: Filters) -> _Analysis:
 
     # The answers per day are checked in whole slices, not in the date's regions, so
     # that every range over a slice hides the same days.
-    day_groups = _day_groups(regions, lines, suppressed, dims) | {view_atoms}
+    day_groups = _day_groups(regions, lines, suppressed, dims)
+    if DATE not in dims:
+        day_groups.append(view_atoms)
     hidden_days = hide_across_regions(
-        {g: _figures(g, cube, {}, {}).days for g in day_groups},
+        {g: _figures(g, cube, {}, {}).days for g in dict.fromkeys(day_groups)},
         additive=True,
         k=k,
         of_responses=True,
@@ -662,32 +683,36 @@ def _analyse(context: _Context, filters: Filters) -> _Analysis:
 
 def _groups(
     regions: dict[Region, list[Atom]], lines: list[list[Region]], suppressed: set, dims: list[str]
-) -> set[Group]:
+) -> list[Group]:
     """What each figure is checked in: every shown region, every pool, and every edge
     day (a range shifted by a day differs from it by exactly that day)."""
-    groups: set[Group] = set()
+    groups: dict[Group, None] = {}
     for region, atoms in regions.items():
         if region not in suppressed or (DATE in dims and region[-1] in EDGES):
-            groups.add(Group(atoms))
+            groups[Group(atoms)] = None
     for line in lines:
         pool = [a for r in line if r in suppressed for a in regions[r]]
         if pool:
-            groups.add(Group(pool))
-    return groups
+            groups[Group(pool)] = None
+    return list(groups)
 
 
 def _day_groups(
     regions: dict[Region, list[Atom]], lines: list[list[Region]], suppressed: set, dims: list[str]
-) -> set[Group]:
+) -> list[Group]:
     slices: dict[tuple, list[Atom]] = defaultdict(list)
     for region, atoms in regions.items():
         slices[region[:-1] if DATE in dims else region].extend(atoms)
-    groups = {Group(atoms) for atoms in slices.values()}
+    groups = dict.fromkeys(Group(atoms) for atoms in slices.values())
+    if DATE in dims:
+        # Whole slices only: what the range's regions would add would differ from
+        # one range to the next, and two ranges together would undo it.
+        return list(groups)
     for line in lines:
         pool = [a for r in line if r in suppressed for a in regions[r]]
         if pool:
-            groups.add(Group(pool))
-    return groups
+            groups[Group(pool)] = None
+    return list(groups)
 
 
 def days_split(days: dict[date, int], hidden: set, k: int) -> bool:
@@ -726,7 +751,8 @@ def _question_summary(
         sum(n for v, n in fig.by_version.items() if v not in question.versions)
         for fig in figures.values()
     ]
-    if other_versions_too_small(others, k):
+    counted = [_question_total(fig, question) for fig in figures.values()]
+    if other_versions_too_small(others, k) or other_versions_too_small(counted, k):
         summary.withheld = OTHER_VERSIONS_TOO_SMALL
         return summary
 
