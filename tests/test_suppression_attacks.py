@@ -11,18 +11,23 @@ recovers a suppressed count.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import product
+from types import SimpleNamespace
+from urllib.parse import urlencode
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from surveyservice.extensions import db
 from surveyservice.results import suppression
 from surveyservice.results.cube import Atom, Cube
 from surveyservice.results.filters import Filters
-from surveyservice.results.summary import Summary, Thresholds
+from surveyservice.results.summary import Thresholds
 from surveyservice.results.suppression import build_summary
 
 from .test_suppression import definition, single
@@ -201,7 +206,7 @@ def matches(where: Atom, filters: Filters) -> bool:
     return filters.until is None or where.day <= filters.until
 
 
-def figures_of(world: World, filters: Filters, summary: Summary) -> list[tuple[Figure, bool]]:
+def figures_of(world: World, filters: Filters, summary) -> list[tuple[Figure, bool]]:
     """Every figure the view is about, and whether it is shown."""
     atoms = [a for a in world.atoms if matches(a, filters)]
     out: list[tuple[Figure, bool]] = []
@@ -234,8 +239,14 @@ def figures_of(world: World, filters: Filters, summary: Summary) -> list[tuple[F
     return out
 
 
-def attack(world: World, views: Iterable[Filters]) -> list[Figure]:
-    """The suppressed small figures that the shown figures of all views recover."""
+def attack(world: World, views: Iterable[Filters], ask=None) -> list[Figure]:
+    """The suppressed small figures that the shown figures of all views recover.
+    ``ask(filters)`` gives a view's summary: build_summary unless told otherwise."""
+    if ask is None:
+
+        def ask(filters):
+            return build_summary("enkat", world.versions, world.cube, filters, THRESHOLDS)
+
     index = {c: i for i, c in enumerate(world.truth)}
     span = Span()
     for cell in world.known_zero:
@@ -244,8 +255,7 @@ def attack(world: World, views: Iterable[Filters]) -> list[Figure]:
     shown_small: list[Figure] = []
     known_zero = set(world.known_zero)
     for filters in views:
-        summary = build_summary("enkat", world.versions, world.cube, filters, THRESHOLDS)
-        for fig, shown in figures_of(world, filters, summary):
+        for fig, shown in figures_of(world, filters, ask(filters)):
             # A figure about nobody, or only about options a version does not have,
             # describes no one.
             about_someone = fig.population and not fig.cells <= known_zero
@@ -515,3 +525,129 @@ def test_without_rule_3_a_language_filter_recovers_a_small_language(monkeypatch)
     monkeypatch.setattr(suppression, "lines_of", lambda regions, dims: [])
     recovered = attack(world, views)
     assert ("total", 2) in [(f.what, f.value) for f in recovered]
+
+
+# --- the same attacks through the API, after real submissions ---------------------------
+
+
+QUERY = {"since": "from", "until": "to"}
+
+
+def as_summary(body: dict) -> SimpleNamespace:
+    """The API's JSON in the shape figures_of reads."""
+    days = [
+        SimpleNamespace(day=date.fromisoformat(d["day"]), count=d["count"]) for d in body["days"]
+    ]
+    questions = [
+        SimpleNamespace(
+            versions=q["versions"],
+            withheld=q["withheld"],
+            cells=[SimpleNamespace(value=c["value"], count=c["count"]) for c in q["cells"]],
+        )
+        for q in body["questions"]
+    ]
+    return SimpleNamespace(
+        total=body["total"], withheld=body["withheld"], days=days, questions=questions
+    )
+
+
+@pytest.fixture
+def through_api(org, make_questionnaire, make_point, api_as, staff, coordinator):
+    """Submits answers as a staff member and asks for views as a coordinator; builds the
+    attacker's world from what was submitted."""
+    questionnaire = make_questionnaire(org, slug="attack", questions=[single("q", OPTIONS)])
+    staff_api, reader = api_as(staff), api_as(coordinator)
+
+    class ThroughApi:
+        points: dict[tuple[str, str], object] = {}
+
+        def point(self, area: str, kind: str = "event"):
+            if (area, kind) not in self.points:
+                self.points[(area, kind)] = make_point(
+                    questionnaire, name=f"{area} {kind}", area=area, kind=kind
+                )
+            return self.points[(area, kind)]
+
+        def submit(self, area: str, kind: str, offset: int, split: tuple[int, ...]):
+            point = self.point(area, kind)
+            recorded = datetime.combine(DAY + timedelta(days=offset), time(10), UTC)
+            for slot, n in zip(SLOTS, split, strict=True):
+                for _ in range(n):
+                    answers = {} if slot is NA else {"q": slot}
+                    body = {
+                        "id": str(uuid.uuid4()),
+                        "version": 1,
+                        "language": "sv",
+                        "channel": "staff",
+                        "recorded_at": recorded.isoformat(),
+                        "answers": answers,
+                    }
+                    response = staff_api.post(f"/api/v1/collect/{point.token}/responses", json=body)
+                    assert response.status_code == 201, response.json
+
+        def world(self, splits: dict[tuple[str, str, int], tuple[int, ...]], days: int) -> World:
+            for (area, kind, offset), split in splits.items():
+                self.submit(area, kind, offset, split)
+            db.session.commit()
+            full = {}
+            for (area, kind), point in self.points.items():
+                for offset in range(days):
+                    where = Atom(
+                        point.id, area, kind, "staff", 1, None, DAY + timedelta(days=offset)
+                    )
+                    full[where] = splits.get((area, kind, offset), (0, 0, 0, 0))
+            return make_world(full, {1: questionnaire.published[0].definition})
+
+        def ask(self, filters: Filters) -> SimpleNamespace:
+            query = {QUERY.get(k, k): str(v) for k, v in filters.active().items()}
+            url = "/api/v1/questionnaires/attack/results"
+            response = reader.get(url + (f"?{urlencode(query)}" if query else ""))
+            assert response.status_code == 200, response.json
+            return as_summary(response.json)
+
+    return ThroughApi()
+
+
+def test_through_the_api_a_filter_and_its_complement_recover_nothing(through_api):
+    world = through_api.world(
+        {("Sanden", "event", 0): (4, 4, 4, 1), ("Torpa", "event", 0): (2, 1, 0, 0)}, days=1
+    )
+    views = [Filters(), Filters(area="Sanden"), Filters(area="Torpa")]
+    assert through_api.ask(Filters()).total == 16
+    assert through_api.ask(Filters(area="Torpa")).total is None
+    # Sanden's 13 would be the base minus Torpa's 3.
+    assert through_api.ask(Filters(area="Sanden")).total is None
+    assert not attack(world, views, through_api.ask)
+
+
+def test_through_the_api_two_overlapping_filters_recover_nothing(through_api):
+    world = through_api.world(
+        {
+            ("Sanden", "event", 0): (4, 4, 4, 0),
+            ("Sanden", "walk", 0): (1, 1, 0, 0),
+            ("Torpa", "event", 0): (3, 3, 3, 1),
+            ("Torpa", "walk", 0): (3, 3, 3, 3),
+        },
+        days=1,
+    )
+    views = [Filters(), *(Filters(area=a) for a in ("Sanden", "Torpa"))]
+    views += [Filters(kind=k) for k in ("event", "walk")]
+    views += [Filters(area=a, kind=k) for a in ("Sanden", "Torpa") for k in ("event", "walk")]
+    assert through_api.ask(Filters(area="Sanden")).total == 14
+    # Sanden's event and Sanden minus it would give its walk's 2 away.
+    assert through_api.ask(Filters(area="Sanden", kind="event")).total is None
+    assert not attack(world, views, through_api.ask)
+
+
+def test_through_the_api_shifting_a_date_range_recovers_nothing(through_api):
+    world = through_api.world(
+        {
+            ("Sanden", "event", 0): (2, 2, 2, 0),
+            ("Sanden", "event", 1): (1, 0, 0, 1),
+            ("Sanden", "event", 2): (3, 2, 2, 0),
+        },
+        days=3,
+    )
+    views = date_views(3)
+    assert through_api.ask(Filters(since=DAY + timedelta(days=1))).withheld == "edge_days_too_small"
+    assert not attack(world, views, through_api.ask)
