@@ -527,6 +527,31 @@ def test_without_rule_3_a_language_filter_recovers_a_small_language(monkeypatch)
     assert ("total", 2) in [(f.what, f.value) for f in recovered]
 
 
+# --- what the rules do not protect against (docs/results.md, last section) ------------
+
+
+def test_knowing_which_combinations_are_empty_recovers_a_count():
+    """Not a guarantee but its limit: withheld as they are, empty combinations known
+    from elsewhere still let views of unrelated filters be combined."""
+    world = fixed_world(
+        {
+            ("Sanden", "web", 0, 1, None): (0, 0, 0, 0),
+            ("Sanden", "paper", 0, 1, None): (0, 0, 0, 1),
+            ("Torpa", "web", 0, 1, None): (0, 0, 0, 5),
+            ("Torpa", "paper", 0, 1, None): (0, 0, 0, 0),
+            ("Ödeby", "web", 0, 1, None): (0, 0, 0, 0),
+            ("Ödeby", "paper", 0, 1, None): (0, 0, 0, 5),
+        }
+    )
+    views = area_and_channel_views(world)
+    assert not attack(world, views)
+    world.known_zero += [
+        (a, slot) for a in world.atoms for slot in SLOTS if not world.cube.responses.get(a)
+    ]
+    recovered = attack(world, views)
+    assert ("total", 1) in [(f.what, f.value) for f in recovered]
+
+
 # --- the same attacks through the API, after real submissions ---------------------------
 
 
