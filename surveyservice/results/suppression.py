@@ -404,14 +404,16 @@ def _questions(versions: dict[int, dict], latest: int, allowed: set[int]) -> lis
 
 def _figures(atoms: Iterable[Atom], cube: Cube, by_atom: dict, counted: dict[str, set]) -> _Figures:
     fig = _Figures()
+    answers = fig.answers
     for atom in atoms:
         n = cube.responses.get(atom, 0)
         fig.responses += n
         fig.days[atom.day] = fig.days.get(atom.day, 0) + n
         fig.by_version[atom.version] = fig.by_version.get(atom.version, 0) + n
-        for (qid, value), count in by_atom.get(atom, {}).items():
-            if atom.version in counted.get(qid, ()):
-                fig.answers[(qid, value)] = fig.answers.get((qid, value), 0) + count
+        version = atom.version
+        for key, count in by_atom.get(atom, {}).items():
+            if version in counted.get(key[0], ()):
+                answers[key] = answers.get(key, 0) + count
     return fig
 
 
@@ -594,9 +596,7 @@ def build_summary(
         thresholds=thresholds,
         total=None,
     )
-    by_atom: dict[Atom, dict[tuple[str, str | None], int]] = defaultdict(dict)
-    for (atom, qid, value), n in cube.answers.items():
-        by_atom[atom][(qid, value)] = by_atom[atom].get((qid, value), 0) + n
+    cube, by_atom = project(cube, filters)
     context = _Context(versions, cube, thresholds.k, by_atom)
     analysis = _analyse(context, filters)
     if analysis.withheld:
@@ -609,6 +609,32 @@ def build_summary(
             _question_summary(question, analysis, analysis.hidden[question.id], thresholds)
         )
     return summary
+
+
+def project(cube: Cube, filters: Filters) -> tuple[Cube, dict[Atom, dict]]:
+    """The cube with the dimensions no filter of the view names merged away (the view
+    and every view it is checked against tell only the filtered ones apart, and the
+    version and day, which the rules read), and each merged atom's answers by question
+    id and value: the same figures in far fewer atoms, read in one pass."""
+    kept = {d for d in DIMENSIONS if getattr(filters, d) is not None} | {"version", "day"}
+    blank = {"point": 0, "area": "", "kind": "", "channel": "", "language": None}
+    merged = {d: v for d, v in blank.items() if d not in kept}
+    projected = Cube()
+    into: dict[Atom, Atom] = {}
+    for atom, n in cube.responses.items():
+        target = into.setdefault(atom, replace(atom, **merged) if merged else atom)
+        projected.responses[target] = projected.responses.get(target, 0) + n
+    answers_of: dict[Atom, dict[tuple[str, str | None], int]] = {}
+    # One lookup per row: the rows are many, and hashing an atom is not cheap.
+    rows_of = {atom: answers_of.setdefault(target, {}) for atom, target in into.items()}
+    for (atom, qid, value), n in cube.answers.items():
+        rows = rows_of.get(atom)
+        if rows is None:
+            target = replace(atom, **merged) if merged else atom
+            rows = rows_of[atom] = answers_of.setdefault(target, {})
+        key = (qid, value)
+        rows[key] = rows.get(key, 0) + n
+    return projected, answers_of
 
 
 def _analyse(context: _Context, filters: Filters) -> _Analysis:
