@@ -439,3 +439,56 @@ def test_switching_off_the_version_rule_counts_every_version(monkeypatch):
     # The question's total (20) beside the view's (24) gives v1's 4 away.
     assert q.total == 20
     assert summarise(cube, versions={1: v1, 2: v2}).total == 24
+
+
+# --- what the attacks taught ---------------------------------------------------------
+
+
+def test_a_cell_hidden_alone_takes_another_with_it_even_when_it_holds_k():
+    # Hidden to protect a cell elsewhere, a alone would be the total minus the rest.
+    assert complete_suppression({"a": 6, "b": 10, "c": 20}, {"a"}, 5) == {"a", "b"}
+
+
+def test_an_empty_filtered_selection_is_withheld_and_an_empty_base_is_not():
+    cube = three_areas(sanden=20, torpa=0, odeby=30)
+    assert summarise(cube, Filters(area="Torpa")).withheld == SELECTION_TOO_SMALL
+    empty = summarise(Cube())
+    assert (empty.total, empty.withheld) == (0, None)
+
+
+def test_the_days_hidden_with_a_small_day_are_its_neighbours():
+    days = {DAY + timedelta(days=i): n for i, n in enumerate((20, 2, 30, 6))}
+    hidden = suppression.complete_day_suppression(days, {DAY + timedelta(days=1)}, 5)
+    # Day 3 holds fewer, but a range could then start between the two.
+    assert hidden == {DAY + timedelta(days=1), DAY}
+
+
+def test_a_view_hides_what_the_view_with_one_filter_fewer_hides():
+    cube = add(Cube(), atom(language="sv"), 10, q={"b": 1, "c": 4})
+    add(cube, atom(language="ar"), 7, q={"b": 5, "c": 2})
+    whole = cells(question(summarise(cube)))
+    # The unfiltered view hides a (nobody) with "no answer" (5) beside it ...
+    assert whole == {"a": None, "b": 6, "c": 6, None: None}
+    swedish = cells(question(summarise(cube, Filters(language="sv"))))
+    # ... so the languages hide "no answer" too: Swedish 5 and Arabic 0 would add up
+    # to the unfiltered 5, and give away that nobody chose a.
+    assert swedish[None] is None
+    assert suppression.coarser_views(Filters(language="sv", area="Sanden", since=DAY)) == [
+        Filters(language="sv", since=DAY),
+        Filters(area="Sanden", since=DAY),
+        Filters(language="sv", area="Sanden"),
+    ]
+
+
+def test_merging_the_dimensions_no_filter_names_changes_no_figure():
+    cube = Cube()
+    for point, area, channel, n in ((1, "Sanden", "web", 12), (2, "Sanden", "paper", 7)):
+        add(cube, atom(area, point=point, channel=channel), n, q={"a": n - 2, "b": 2})
+    add(cube, atom("Torpa", point=3), 9, q={"a": 9})
+    merged, _answers = suppression.project(cube, Filters(area="Sanden"))
+    assert sum(merged.responses.values()) == 28
+    assert {(a.area, a.point, a.channel) for a in merged.responses} == {
+        ("Sanden", 0, ""),
+        ("Torpa", 0, ""),
+    }
+    assert summarise(cube, Filters(area="Sanden")).total == 19

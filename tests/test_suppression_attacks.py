@@ -527,6 +527,39 @@ def test_without_rule_3_a_language_filter_recovers_a_small_language(monkeypatch)
     assert ("total", 2) in [(f.what, f.value) for f in recovered]
 
 
+INHERITED = {
+    ("Sanden", "web", 0, 1, "sv"): (0, 1, 4, 5),
+    ("Sanden", "web", 0, 1, "ar"): (0, 5, 2, 0),
+}
+
+
+def test_without_hiding_what_coarser_views_hide_a_language_filter_recovers_a_zero(monkeypatch):
+    world = fixed_world(INHERITED)
+    views = [Filters(), Filters(language="sv"), Filters(language="ar")]
+    assert not attack(world, views)
+    monkeypatch.setattr(suppression, "coarser_views", lambda filters: [])
+    recovered = attack(world, views)
+    # The unfiltered "no answer" is the two languages' together: nobody chose a.
+    assert ("q=a", 0) in [(f.what, f.value) for f in recovered]
+
+
+EVERY_DAY = {
+    ("Sanden", "web", 0, 1, None): (5, 0, 5, 0),
+    ("Sanden", "web", 1, 1, None): (6, 0, 5, 0),
+    ("Sanden", "web", 2, 1, None): (0, 5, 5, 0),
+    ("Sanden", "web", 3, 1, None): (5, 0, 5, 0),
+}
+
+
+def test_without_checking_every_day_two_ranges_undo_what_a_third_hides(monkeypatch):
+    world = fixed_world(EVERY_DAY)
+    views = date_views(4)
+    assert not attack(world, views)
+    monkeypatch.setattr(suppression, "single_days", lambda regions, dims: [])
+    recovered = attack(world, views)
+    assert ("q=b", 0) in [(f.what, f.value) for f in recovered]
+
+
 # --- what the rules do not protect against (docs/results.md, last section) ------------
 
 
