@@ -492,3 +492,9 @@ def test_merging_the_dimensions_no_filter_names_changes_no_figure():
         ("Torpa", 0, ""),
     }
     assert summarise(cube, Filters(area="Sanden")).total == 19
+
+
+def test_a_version_never_published_selects_nothing():
+    cube = add(Cube(), atom(), 10, q={"a": 10})
+    summary = summarise(cube, Filters(version=7))
+    assert (summary.total, summary.withheld) == (None, SELECTION_TOO_SMALL)

@@ -538,7 +538,9 @@ def _view_versions(versions: dict[int, dict], cube: Cube, filters: Filters) -> t
     allows. The same for every region, so that their figures line up."""
     allowed = {n for n in versions if filters.version is None or n == filters.version}
     answered = {a.version for a, n in cube.responses.items() if n > 0 and a.version in allowed}
-    latest = max(answered or allowed)
+    # A version the questionnaire never published selects nothing; its texts are the
+    # latest version's.
+    latest = max(answered or allowed or versions)
     return latest, allowed
 
 
