@@ -551,8 +551,8 @@ class _Analysis:
     withheld: str | None
     total: int
     view: _Figures | None = None
-    view_atoms: Group = field(default_factory=Group)
-    figures: dict[Group, _Figures] = field(default_factory=dict)
+    view_key: Group = field(default_factory=Group)  # the view's own regions
+    figures: dict[Any, _Figures] = field(default_factory=dict)  # by group
     hidden: dict[str, set] = field(default_factory=dict)  # by question id, and DAYS
 
 
@@ -673,13 +673,17 @@ def _analyse(context: _Context, filters: Filters) -> _Analysis:
     questions = _questions(context.versions, latest, allowed)
     counted = {q.id: set(q.versions) for q in questions}
     view_atoms = Group(a for r in own for a in regions[r])
-    figures = {
-        g: _figures(g, cube, context.by_atom, counted)
-        for g in single_days(regions, dims) + _groups(regions, lines, suppressed, dims)
+    # Each region is summed once; pools and the view are sums of regions.
+    of_region = {r: _figures(atoms, cube, context.by_atom, counted) for r, atoms in regions.items()}
+    figures: dict[Any, _Figures] = {
+        ("day", i): _figures(day, cube, context.by_atom, counted)
+        for i, day in enumerate(single_days(regions, dims))
     }
-    view = _figures(view_atoms, cube, context.by_atom, counted)
-    figures[view_atoms] = view
-    analysis.view, analysis.view_atoms, analysis.figures = view, view_atoms, figures
+    for keys in _groups(regions, lines, suppressed, dims):
+        figures[keys] = _sum(of_region[r] for r in keys)
+    view_key = Group(own)
+    view = figures[view_key] = _sum(of_region[r] for r in own)
+    analysis.view, analysis.view_key, analysis.figures = view, view_key, figures
 
     # The answers per day are checked in whole slices, not in the date's regions, so
     # that every range over a slice hides the same days.
@@ -712,17 +716,31 @@ def _analyse(context: _Context, filters: Filters) -> _Analysis:
 def _groups(
     regions: dict[Region, list[Atom]], lines: list[list[Region]], suppressed: set, dims: list[str]
 ) -> list[Group]:
-    """What each figure is checked in: every shown region, every pool, and every edge
-    day (a range shifted by a day differs from it by exactly that day)."""
+    """What each figure is checked in, as sets of regions: every shown region, every
+    pool, and every edge day (a range shifted by a day differs from it by that day)."""
     groups: dict[Group, None] = {}
-    for region, atoms in regions.items():
+    for region in regions:
         if region not in suppressed or (DATE in dims and region[-1] in EDGES):
-            groups[Group(atoms)] = None
+            groups[Group([region])] = None
     for line in lines:
-        pool = [a for r in line if r in suppressed for a in regions[r]]
+        pool = Group(r for r in line if r in suppressed)
         if pool:
-            groups[Group(pool)] = None
+            groups[pool] = None
     return list(groups)
+
+
+def _sum(parts: Iterable[_Figures]) -> _Figures:
+    total = _Figures()
+    for part in parts:
+        total.responses += part.responses
+        for into, add in (
+            (total.days, part.days),
+            (total.by_version, part.by_version),
+            (total.answers, part.answers),
+        ):
+            for key, n in add.items():
+                into[key] = into.get(key, 0) + n
+    return total
 
 
 def _day_groups(
@@ -798,7 +816,7 @@ def _question_summary(
         if answered >= k:
             summary.median = median
     if question.type in ("text", "longtext"):
-        answered = [_answered(f, question) for g, f in figures.items() if g != analysis.view_atoms]
+        answered = [_answered(f, question) for g, f in figures.items() if g != analysis.view_key]
         if texts_listed(_answered(view, question), answered, thresholds.text_k):
             summary.texts = []
     return summary
