@@ -498,3 +498,15 @@ def test_a_version_never_published_selects_nothing():
     cube = add(Cube(), atom(), 10, q={"a": 10})
     summary = summarise(cube, Filters(version=7))
     assert (summary.total, summary.withheld) == (None, SELECTION_TOO_SMALL)
+
+
+def test_a_points_own_area_and_kind_change_nothing():
+    cube = add(Cube(), atom("Sanden", point=1), 12, q={"a": 6, "b": 6})
+    add(cube, atom("Sanden", point=4, kind="walk"), 3, q={"a": 3})
+    add(cube, atom("Torpa", point=2), 20, q={"a": 10, "b": 10})
+    alone = summarise(cube, Filters(point=1))
+    with_area = summarise(cube, Filters(point=1, area="Sanden", kind="event"))
+    assert (alone.total, alone.withheld) == (with_area.total, with_area.withheld)
+    assert alone.questions == with_area.questions
+    # Another area than the point's selects nothing.
+    assert summarise(cube, Filters(point=1, area="Torpa")).withheld == SELECTION_TOO_SMALL

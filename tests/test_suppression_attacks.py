@@ -555,7 +555,7 @@ def test_without_checking_every_day_two_ranges_undo_what_a_third_hides(monkeypat
     world = fixed_world(EVERY_DAY)
     views = date_views(4)
     assert not attack(world, views)
-    monkeypatch.setattr(suppression, "single_days", lambda regions, dims: [])
+    monkeypatch.setattr(suppression, "single_days", lambda days, dims: [])
     recovered = attack(world, views)
     assert ("q=b", 0) in [(f.what, f.value) for f in recovered]
 

@@ -235,6 +235,8 @@ def hide_across_regions(
     while changed:
         changed = False
         for counts in figures_of.values():
+            if _settled(counts, hidden, k, days or of_responses):
+                continue
             if days:
                 more = _days_hidden(counts, hidden, k) - hidden
             else:
@@ -243,6 +245,20 @@ def hide_across_regions(
                 hidden |= more
                 changed = True
     return hidden
+
+
+def _settled(counts: dict[Any, int], hidden: set, k: int, of_responses: bool) -> bool:
+    """Whether a breakdown can hide nothing more: every cell rule 1 hides is hidden
+    already, and the hidden cells are none, or two or more holding k. Most breakdowns
+    are, and telling so is far cheaper than working them out again."""
+    held = cells = 0
+    for value, n in counts.items():
+        if value in hidden:
+            held += n
+            cells += 1
+        elif cell_suppressed(value, n, k, of_responses):
+            return False
+    return cells == 0 or (held >= k and cells >= 2)
 
 
 # --- rule 4: the days at a range's edges -----------------------------------------------
@@ -269,7 +285,7 @@ def edge_days(days: Iterable[date], since: date | None, until: date | None) -> d
     return edges
 
 
-def single_days(regions: dict[Region, list[Atom]], dims: list[str]) -> list[Group]:
+def single_days(days: dict[tuple, list[Atom]], dims: list[str]) -> list[tuple]:
     """Rule 4 for the figures: with a date range, every day of every slice is checked
     as a group of its own, first and in the order of days. Two ranges that differ by
     one day single out that day's figures; and what a day hides beside a small cell
@@ -278,11 +294,19 @@ def single_days(regions: dict[Region, list[Atom]], dims: list[str]) -> list[Grou
     range, and the range's own regions add nothing."""
     if DATE not in dims:
         return []
+    return sorted(days, key=_sort_key)
+
+
+def _days_apart(regions: dict[Region, list[Atom]]) -> tuple[dict, dict]:
+    """Each slice's days (a day lies in one region of its slice), and each region's."""
     days: dict[tuple, list[Atom]] = defaultdict(list)
+    of_region: dict[Region, set] = defaultdict(set)
     for region, atoms in regions.items():
         for atom in atoms:
-            days[(*region[:-1], atom.day)].append(atom)
-    return [Group(days[key]) for key in sorted(days, key=_sort_key)]
+            key = (*region[:-1], atom.day)
+            days[key].append(atom)
+            of_region[region].add(key)
+    return days, of_region
 
 
 def edge_days_too_small(counts: dict[Region, int], dims: list[str], k: int) -> bool:
@@ -402,7 +426,7 @@ def _questions(versions: dict[int, dict], latest: int, allowed: set[int]) -> lis
     return found
 
 
-def _figures(atoms: Iterable[Atom], cube: Cube, by_atom: dict, counted: dict[str, set]) -> _Figures:
+def _figures(atoms: Iterable[Atom], cube: Cube, rows: dict[Atom, list]) -> _Figures:
     fig = _Figures()
     answers = fig.answers
     for atom in atoms:
@@ -410,11 +434,22 @@ def _figures(atoms: Iterable[Atom], cube: Cube, by_atom: dict, counted: dict[str
         fig.responses += n
         fig.days[atom.day] = fig.days.get(atom.day, 0) + n
         fig.by_version[atom.version] = fig.by_version.get(atom.version, 0) + n
-        version = atom.version
-        for key, count in by_atom.get(atom, {}).items():
-            if version in counted.get(key[0], ()):
-                answers[key] = answers.get(key, 0) + count
+        for key, count in rows.get(atom, ()):
+            answers[key] = answers.get(key, 0) + count
     return fig
+
+
+def _rows(context: _Context, counted: dict[str, set]) -> dict[Atom, list]:
+    """Each atom's answer rows of the versions counted for their question."""
+    key = frozenset((qid, frozenset(v)) for qid, v in counted.items())
+    if key not in context.rows:
+        context.rows[key] = {
+            atom: [
+                (row, n) for row, n in answers.items() if atom.version in counted.get(row[0], ())
+            ]
+            for atom, answers in context.by_atom.items()
+        }
+    return context.rows[key]
 
 
 def _question_total(fig: _Figures, question: _Question) -> int:
@@ -563,6 +598,7 @@ class _Context:
     k: int
     by_atom: dict[Atom, dict[tuple[str, str | None], int]]
     done: dict[Filters, _Analysis] = field(default_factory=dict)
+    rows: dict[frozenset, dict[Atom, list]] = field(default_factory=dict)
 
 
 def coarser_views(filters: Filters) -> list[Filters]:
@@ -598,9 +634,10 @@ def build_summary(
         thresholds=thresholds,
         total=None,
     )
-    cube, by_atom = project(cube, filters)
+    filters_ = implied_filters_dropped(cube, filters)
+    cube, by_atom = project(cube, filters_)
     context = _Context(versions, cube, thresholds.k, by_atom)
-    analysis = _analyse(context, filters)
+    analysis = _analyse(context, filters_)
     if analysis.withheld:
         summary.withheld = analysis.withheld
         return summary
@@ -611,6 +648,23 @@ def build_summary(
             _question_summary(question, analysis, analysis.hidden[question.id], thresholds)
         )
     return summary
+
+
+def implied_filters_dropped(cube: Cube, filters: Filters) -> Filters:
+    """A point's area and kind filter nothing the point does not: dropped, so that the
+    same responses are checked as one view however they were asked for (and in
+    fewer breakdowns)."""
+    if filters.point is None or (filters.area is None and filters.kind is None):
+        return filters
+    atoms = [a for a, n in cube.responses.items() if a.point == filters.point and n > 0]
+    areas = {_normal_area(a.area) for a in atoms}
+    kinds = {a.kind for a in atoms}
+    dropped = {}
+    if filters.area is not None and areas == {_normal_area(filters.area)}:
+        dropped["area"] = None
+    if filters.kind is not None and kinds == {filters.kind}:
+        dropped["kind"] = None
+    return replace(filters, **dropped)
 
 
 def project(cube: Cube, filters: Filters) -> tuple[Cube, dict[Atom, dict]]:
@@ -673,12 +727,17 @@ def _analyse(context: _Context, filters: Filters) -> _Analysis:
     questions = _questions(context.versions, latest, allowed)
     counted = {q.id: set(q.versions) for q in questions}
     view_atoms = Group(a for r in own for a in regions[r])
-    # Each region is summed once; pools and the view are sums of regions.
-    of_region = {r: _figures(atoms, cube, context.by_atom, counted) for r, atoms in regions.items()}
-    figures: dict[Any, _Figures] = {
-        ("day", i): _figures(day, cube, context.by_atom, counted)
-        for i, day in enumerate(single_days(regions, dims))
-    }
+    # Each atom is summed once (into its day, with a date range, else its region);
+    # regions, pools and the view are sums of those.
+    rows = _rows(context, counted)
+    if DATE in dims:
+        days, days_of_region = _days_apart(regions)
+        of_day = {key: _figures(atoms, cube, rows) for key, atoms in days.items()}
+        of_region = {r: _sum(of_day[d] for d in days_of_region[r]) for r in regions}
+        figures: dict[Any, _Figures] = {("day", d): of_day[d] for d in single_days(days, dims)}
+    else:
+        of_region = {r: _figures(atoms, cube, rows) for r, atoms in regions.items()}
+        figures = {}
     for keys in _groups(regions, lines, suppressed, dims):
         figures[keys] = _sum(of_region[r] for r in keys)
     view_key = Group(own)
@@ -691,7 +750,7 @@ def _analyse(context: _Context, filters: Filters) -> _Analysis:
     if DATE not in dims:
         day_groups.append(view_atoms)
     hidden_days = hide_across_regions(
-        {g: _figures(g, cube, {}, {}).days for g in dict.fromkeys(day_groups)},
+        {g: _figures(g, cube, {}).days for g in dict.fromkeys(day_groups)},
         additive=True,
         k=k,
         of_responses=True,
