@@ -83,6 +83,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .questionnaires import editor_views as questionnaire_editor
     from .questionnaires import views as questionnaires_views
     from .questionnaires.api import blp as questionnaires_api
+    from .results import cli as results_cli
+    from .results.export_api import blp as exports_api
     from .workspace import navigation
     from .workspace import views as workspace_views
 
@@ -95,7 +97,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     compression.init_app(app)
     ratelimit.init_app(app)
     navigation.init_app(app)
-    for blueprint in (account_api, questionnaires_api, collection_api, collect_blp, areas_api):
+    for blueprint in (
+        account_api,
+        questionnaires_api,
+        collection_api,
+        collect_blp,
+        areas_api,
+        exports_api,
+    ):
         api.register_blueprint(blueprint)
     for blueprint in (
         health_bp,
@@ -116,5 +125,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(accounts_cli.users)
     app.cli.add_command(accounts_cli.orgs)
     app.cli.add_command(questionnaires_cli.forms)
+    app.cli.add_command(results_cli.export)
     cli.init_app(app)
     return app

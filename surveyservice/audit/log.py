@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "area.removed": N_("Area removed"),
     "organisation.time_zone_changed": N_("Time zone changed"),
     "saved_queue.uploaded": N_("Saved answers uploaded"),
+    "results.exported": N_("Answers exported"),
     "user.created": N_("User added"),
     "user.role_changed": N_("Role changed"),
     "user.deactivated": N_("User deactivated"),

@@ -1,0 +1,494 @@
+"""Raw answers for spreadsheets and statistics programs: CSV (wide or long), XLSX and
+the data dictionary that describes their columns.
+
+Every format is written from an iterator over the responses, fetched in batches in
+the order of their ids (never of arrival, which could tell who answered when), so
+memory stays flat whatever their number. The answer language is left out unless
+asked for: it can hint at ethnic origin.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from ..areas.models import Area
+from ..collection.answers import is_answered
+from ..collection.models import CollectionPoint, Response
+from ..extensions import db
+from ..i18n import gettext
+from ..questionnaires.definition import text_in
+from ..questionnaires.models import Questionnaire, QuestionnaireVersion
+from .export_columns import (
+    LANGUAGE_METADATA,
+    METADATA,
+    Asked,
+    Column,
+    Plan,
+    option_label,
+    plan_columns,
+)
+
+LAYOUTS = ("wide", "long")
+LABELS = ("values", "sv", "en", "ar")
+DIALECT_NAMES = ("excel-sv", "rfc4180")
+FORMATS = ("csv", "xlsx", "dictionary")
+# What a multi-choice question's readable column puts between the chosen options.
+CHOICE_SEPARATOR = "; "
+# Rows fetched from the database at a time, and written to the CSV buffer before it
+# is sent on: enough to keep round trips few, small enough to keep memory flat.
+BATCH = 1000
+FLUSH_ROWS = 500
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV
+# Injection"): such a text gets a leading apostrophe, which shows it is text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+CSV_TYPE = "text/csv"  # werkzeug adds "; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    delimiter: str
+    decimal: str
+    bom: bool
+    hour_format: str
+
+
+DIALECTS = {
+    # What Swedish Excel opens by double-click: it reads a BOM as UTF-8, a semicolon
+    # as the separator and a decimal comma as a number.
+    "excel-sv": Dialect(";", ",", True, "%Y-%m-%d %H:%M"),
+    "rfc4180": Dialect(",", ".", False, "%Y-%m-%dT%H:%M:%SZ"),
+}
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    layout: str = "wide"
+    labels: str = "values"  # "values", or the language of the option labels
+    dialect: str = "excel-sv"
+    include_language: bool = False
+
+    @property
+    def label_language(self) -> str | None:
+        return None if self.labels == "values" else self.labels
+
+    def describe(self, format_: str) -> dict[str, Any]:
+        """What the audit log keeps about an export of this format."""
+        details: dict[str, Any] = {"format": format_}
+        if format_ == "csv":
+            details.update(layout=self.layout, dialect=self.dialect)
+        if format_ in ("csv", "xlsx"):
+            details.update(labels=self.labels, language_included=self.include_language)
+        if format_ == "dictionary":
+            details.update(dialect=self.dialect)
+        return details
+
+
+def neutralise(text: str) -> str:
+    """The text, made safe from being run as a spreadsheet formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def yes_no_words(languages: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The words for yes and no in each language, as the form shows them."""
+    words = {}
+    for language in languages:
+        with force_locale(language):
+            words[language] = (gettext("Yes"), gettext("No"))
+    return words
+
+
+# --- the rows ---------------------------------------------------------------
+
+
+def export_plan(questionnaire: Questionnaire, include_language: bool = False) -> Plan:
+    """The columns for every published version of the questionnaire."""
+    versions = [(v.number, v.definition) for v in questionnaire.published]
+    return plan_columns(versions, include_language)
+
+
+def fetch_responses(questionnaire: Questionnaire, where: Iterable = ()) -> Iterator[Any]:
+    """The questionnaire's responses with what the metadata columns show, by id,
+    fetched in batches (a server-side cursor on PostgreSQL)."""
+    query = (
+        select(
+            Response.id,
+            QuestionnaireVersion.number,
+            CollectionPoint.id,
+            CollectionPoint.name,
+            Area.name,
+            CollectionPoint.kind,
+            Response.channel,
+            Response.received_at,
+            Response.language,
+            Response.answers,
+        )
+        .join(QuestionnaireVersion, Response.version_id == QuestionnaireVersion.id)
+        .join(CollectionPoint, Response.collection_point_id == CollectionPoint.id)
+        .join(Area, CollectionPoint.area_id == Area.id)
+        .where(
+            QuestionnaireVersion.questionnaire_id == questionnaire.id,
+            Response.organisation_id == questionnaire.organisation_id,
+            *where,
+        )
+        .order_by(Response.id)
+        .execution_options(yield_per=BATCH)
+    )
+    yield from db.session.execute(query)
+
+
+class Cells:
+    """Turns a fetched response into the cells of the wide or the long table."""
+
+    def __init__(self, plan: Plan, options: ExportOptions, yes_no: dict[str, tuple[str, str]]):
+        self.plan = plan
+        self.language = options.label_language
+        self.yes_no = yes_no
+        self._labels: dict[tuple[int, str, str], str] = {}
+
+    def _label(self, asked: Asked, value: str, key: str = "options") -> str:
+        if self.language is None:
+            return value
+        cache_key = (id(asked.question), key, value)
+        label = self._labels.get(cache_key)
+        if label is None:
+            label = option_label(asked.question, value, key, self.language, asked.default_language)
+            self._labels[cache_key] = label
+        return label
+
+    def _yes_no(self, value: bool) -> int | str:
+        if self.language is None:
+            return 1 if value else 0
+        yes, no = self.yes_no.get(self.language, ("Yes", "No"))
+        return yes if value else no
+
+    def _metadata(self, row: Any) -> list:
+        cells = [
+            str(row[0]),
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            str(row[5].value if hasattr(row[5], "value") else row[5]),
+            str(row[6].value if hasattr(row[6], "value") else row[6]),
+            row[7],
+        ]
+        if self.plan.include_language:
+            cells.append(row[8])
+        return cells
+
+    def wide(self, row: Any) -> list:
+        cells: list = [None] * len(self.plan.columns)
+        metadata = self._metadata(row)
+        cells[: len(metadata)] = metadata
+        answers = row[9] or {}
+        for asked in self.plan.asked.get(row[1], ()):
+            value = answers.get(asked.question["id"])
+            if not is_answered(value):
+                continue
+            kind = asked.question["type"]
+            if kind == "multi":
+                chosen = set(value)
+                for option, column in asked.options.items():
+                    cells[column] = 1 if option in chosen else 0
+                cells[asked.answer] = CHOICE_SEPARATOR.join(self._label(asked, v) for v in value)
+            elif kind == "location":
+                if "place" in value:
+                    cells[asked.answer] = self._label(asked, value["place"], "places")
+                if "lat" in value:
+                    cells[asked.lat], cells[asked.lon] = value["lat"], value["lon"]
+            else:
+                cells[asked.answer] = self._value(asked, value)
+        return cells
+
+    def _value(self, asked: Asked, value: Any) -> Any:
+        kind = asked.question["type"]
+        if kind == "single":
+            return self._label(asked, value)
+        if kind == "yesno":
+            return self._yes_no(value)
+        if kind == "date":
+            return date.fromisoformat(value)
+        return value
+
+    def long_header(self) -> list[str]:
+        language = [LANGUAGE_METADATA[0]] if self.plan.include_language else []
+        return ["response_id", "version", *language, "question", "value"]
+
+    def long(self, row: Any) -> Iterator[list]:
+        """One row per answer: per chosen option of a multi question, and per
+        coordinate of a position (named as its column in the wide table)."""
+        base = [str(row[0]), row[1]] + ([row[8]] if self.plan.include_language else [])
+        answers = row[9] or {}
+        for asked in self.plan.asked.get(row[1], ()):
+            qid = asked.question["id"]
+            value = answers.get(qid)
+            if not is_answered(value):
+                continue
+            kind = asked.question["type"]
+            if kind == "multi":
+                for chosen in value:
+                    yield [*base, qid, self._label(asked, chosen)]
+            elif kind == "location":
+                if "place" in value:
+                    yield [*base, qid, self._label(asked, value["place"], "places")]
+                if "lat" in value:
+                    yield [*base, f"{qid}.lat", value["lat"]]
+                    yield [*base, f"{qid}.lon", value["lon"]]
+            else:
+                yield [*base, qid, self._value(asked, value)]
+
+
+def table_rows(cells: Cells, responses: Iterable, layout: str) -> Iterator[list]:
+    """The data rows of the table in a layout, without the header."""
+    if layout == "long":
+        for response in responses:
+            yield from cells.long(response)
+    else:
+        for response in responses:
+            yield cells.wide(response)
+
+
+def header(cells: Cells, layout: str) -> list[str]:
+    return cells.long_header() if layout == "long" else cells.plan.names
+
+
+# --- the data dictionary ----------------------------------------------------
+
+
+def dictionary_header(plan: Plan) -> list[str]:
+    return [
+        "column",
+        "question",
+        "type",
+        *(f"label_{lang}" for lang in plan.languages),
+        "option",
+        *(f"option_label_{lang}" for lang in plan.languages),
+        "versions",
+        "note",
+    ]
+
+
+def _versions(numbers: Iterable[int]) -> str:
+    return ", ".join(str(n) for n in numbers)
+
+
+def _texts(value: str | dict | None, languages: list[str], default: str) -> list[str]:
+    if value is None:
+        return [""] * len(languages)
+    return [text_in(value, lang, default) for lang in languages]
+
+
+def dictionary_rows(plan: Plan, yes_no: dict[str, tuple[str, str]]) -> Iterator[list]:
+    """Every column: its name, question, type, texts, options and versions."""
+    languages = plan.languages
+    blank = [""] * len(languages)
+    metadata = dict((name, kind) for name, kind, _ in METADATA)
+    metadata[LANGUAGE_METADATA[0]] = LANGUAGE_METADATA[1]
+    for column in plan.columns:
+        if column.kind == "meta":
+            yield [
+                column.name,
+                "",
+                metadata[column.name],
+                *blank,
+                "",
+                *blank,
+                _versions(column.versions),
+                column.meaning,
+            ]
+            continue
+        yield from _question_rows(plan, column, yes_no)
+
+
+def _latest(entries: list[tuple[int, dict, str]], has: Any = None) -> tuple[int, dict, str]:
+    return [e for e in entries if has is None or has(e[1])][-1]
+
+
+def _question_rows(plan: Plan, column: Column, yes_no: dict) -> Iterator[list]:
+    languages = plan.languages
+    entries = plan.questions[column.question]
+    _, latest, default = _latest(entries)
+    label = _texts(latest["label"], languages, default)
+    blank = [""] * len(languages)
+    types = list(dict.fromkeys(q["type"] for _, q, _ in entries))
+    versions = _versions(column.versions)
+
+    def codes(key: str, kind: str) -> Iterator[list]:
+        with_key = [e for e in entries if e[1]["type"] == kind]
+        seen: list[str] = []
+        for _, question, _ in with_key:
+            seen += [o["value"] for o in question.get(key, ()) if o["value"] not in seen]
+        for value in seen:
+            having = [e for e in with_key if value in {o["value"] for o in e[1][key]}]
+            _, question, lang_default = having[-1]
+            option = next(o for o in question[key] if o["value"] == value)
+            yield [
+                column.name,
+                column.question,
+                kind,
+                *label,
+                value,
+                *_texts(option["label"], languages, lang_default),
+                _versions(n for n, _, _ in having),
+                "",
+            ]
+
+    if column.kind == "answer":
+        notes = {
+            "multi": "The chosen options, separated by '; '",
+            "location": "The named place",
+            "yesno": "1 yes, 0 no",
+            "date": "A date, YYYY-MM-DD",
+            "scale": "A whole number from {min} to {max}",
+        }
+        note = " / ".join(
+            notes[t].format(**_latest(entries, lambda q, t=t: q["type"] == t)[1])
+            for t in types
+            if t in notes
+        )
+        yield [column.name, column.question, "/".join(types), *label, "", *blank, versions, note]
+        if "single" in types:
+            yield from codes("options", "single")
+        if "location" in types:
+            yield from codes("places", "location")
+        if "yesno" in types:
+            for value, index in ((1, 0), (0, 1)):
+                words = [yes_no.get(lang, ("Yes", "No"))[index] for lang in languages]
+                yield [column.name, column.question, "yesno", *label, value, *words, "", ""]
+    elif column.kind == "option":
+        having = [
+            (n, q, d)
+            for n, q, d in entries
+            if q["type"] == "multi" and column.option in {o["value"] for o in q["options"]}
+        ]
+        _, question, lang_default = having[-1]
+        option = next(o for o in question["options"] if o["value"] == column.option)
+        yield [
+            column.name,
+            column.question,
+            "multi",
+            *label,
+            column.option,
+            *_texts(option["label"], languages, lang_default),
+            versions,
+            "1 chosen, 0 not chosen; empty when not answered or not offered",
+        ]
+    else:
+        coordinate = "Latitude" if column.kind == "lat" else "Longitude"
+        yield [
+            column.name,
+            column.question,
+            "number",
+            *label,
+            "",
+            *blank,
+            versions,
+            f"{coordinate} of the position, coarsened to about 250 m",
+        ]
+
+
+# --- writing ----------------------------------------------------------------
+
+
+def _number_text(value: float, decimal: str) -> str:
+    text = repr(value)
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text.replace(".", decimal) if decimal != "." else text
+
+
+def csv_text(value: Any, dialect: Dialect) -> str:
+    """One cell as CSV text in the dialect."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _number_text(value, dialect.decimal)
+    if isinstance(value, datetime):
+        return value.strftime(dialect.hour_format)
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def csv_chunks(head: list[str], rows: Iterable[list], dialect: Dialect) -> Iterator[bytes]:
+    """The CSV file, as bytes, a few hundred rows at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
+    if dialect.bom:
+        buffer.write("\ufeff")
+    writer.writerow([neutralise(name) for name in head])
+    for count, row in enumerate(rows, 1):
+        writer.writerow([csv_text(value, dialect) for value in row])
+        if count % FLUSH_ROWS == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def write_xlsx(
+    path: str, head: list[str], rows: Iterable[list], dictionary: tuple[list, Iterable[list]]
+) -> None:
+    """The wide table and the dictionary as a workbook at ``path``, written a row at
+    a time (XlsxWriter's constant-memory mode keeps only the current row)."""
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
+    bold = workbook.add_format({"bold": True})
+    formats = {
+        datetime: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        date: workbook.add_format({"num_format": "yyyy-mm-dd"}),
+    }
+    responses = workbook.add_worksheet("Responses")
+    _write_sheet(responses, head, rows, bold, formats)
+    responses.freeze_panes(1, 0)
+    described = workbook.add_worksheet("Dictionary")
+    _write_sheet(described, dictionary[0], dictionary[1], bold, formats)
+    workbook.close()
+
+
+def _write_sheet(sheet, head: list[str], rows: Iterable[list], bold, formats) -> None:
+    for col, name in enumerate(head):
+        sheet.write_string(0, col, name, bold)
+    for number, row in enumerate(rows, 1):
+        for col, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            # Text is always written as text: write() would run "=..." as a formula.
+            if isinstance(value, str):
+                sheet.write_string(number, col, value)
+            elif isinstance(value, datetime):
+                sheet.write_datetime(number, col, value.replace(tzinfo=None), formats[datetime])
+            elif isinstance(value, date):
+                sheet.write_datetime(number, col, datetime.combine(value, time()), formats[date])
+            else:
+                sheet.write_number(number, col, value)
+
+
+class Counted:
+    """An iterable that counts what passed through it."""
+
+    def __init__(self, items: Iterable):
+        self.items = items
+        self.count = 0
+
+    def __iter__(self):
+        for item in self.items:
+            self.count += 1
+            yield item
