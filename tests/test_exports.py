@@ -652,3 +652,84 @@ def test_the_command_line_names_what_is_wrong(runner, answered, other_org, tmp_p
     assert result.exit_code != 0 and "Could not write" in result.output
     assert db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar() == 0
     assert uuid.UUID(ID_1)
+
+
+# --- filters ------------------------------------------------------------------
+
+
+@pytest.fixture
+def torpa_point(questionnaire, make_point):
+    """Made before the version with a group is published: a point refuses to serve it."""
+    return make_point(questionnaire, name="Torpadagen", area="Torpa", kind="walk")
+
+
+def test_the_results_filters_select_the_rows(client, coordinator_api, torpa_point, answered):
+    torpa_id = "20000000-0000-4000-8000-000000000005"
+    submit(client, torpa_point, torpa_id, 3, {"safe_now": "safe", "amount": 7})
+
+    def ids(query):
+        url = f"{BASE}/responses.csv?dialect=rfc4180&{query}"
+        return [r["response_id"] for r in as_dicts(read_csv(coordinator_api.get(url)))]
+
+    assert ids("") == [ID_2, torpa_id, ID_4, ID_3, ID_1]
+    assert ids("area=torpa") == [torpa_id]
+    assert ids("area=Sanden&version=1") == [ID_4, ID_1]
+    assert ids(f"point={torpa_point.id}") == [torpa_id]
+    assert ids("kind=walk") == [torpa_id]
+    assert ids("channel=staff") == []
+    today = datetime.now().date()
+    assert ids(f"from={today.replace(year=today.year - 1).isoformat()}&to=2100-01-01") == ids("")
+    assert ids("to=2001-01-01") == []
+    assert ids("language=ar") == [ID_2]
+    long = read_csv(coordinator_api.get(f"{BASE}/responses.csv?layout=long&area=Torpa"), ";")
+    assert {row[0] for row in long[1:]} == {torpa_id}
+
+    entries = (
+        db.session.execute(sa.select(AuditEntry.details).order_by(AuditEntry.id)).scalars().all()
+    )
+    logged = [(e["filters"], e["language_included"]) for e in entries]
+    assert ({"area": "Torpa"}, False) in logged
+    assert ({"area": "Sanden", "version": 1}, False) in logged
+    assert ({"to": "2001-01-01"}, False) in logged
+    # Filtering by language tells every row's language: the log says it was included.
+    assert ({"language": "ar"}, True) in logged
+    assert len(logged) == 11
+
+
+def test_filters_that_name_nothing_are_refused(coordinator_api, answered, other_org):
+    for query, name in (
+        ("area=Nowhere", "area"),
+        ("version=9", "version"),
+        ("point=999", "point"),
+        ("from=2026-05-02&to=2026-05-01", "from"),
+        ("to=someday", "to"),
+        ("kind=party", "kind"),
+    ):
+        for route in ("responses.csv", "responses.xlsx"):
+            response = coordinator_api.get(f"{BASE}/{route}?{query}")
+            assert response.status_code == 422, (route, query)
+            assert name in response.json["errors"]["query"], response.json
+    assert db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar() == 0
+
+
+def test_the_xlsx_export_takes_the_filters(
+    coordinator_api, client, torpa_point, answered, tmp_path
+):
+    submit(client, torpa_point, "20000000-0000-4000-8000-000000000005", 3, {"safe_now": "safe"})
+    path = tmp_path / "torpa.xlsx"
+    path.write_bytes(coordinator_api.get(f"{BASE}/responses.xlsx?area=Torpa").get_data())
+    rows = sheet_rows(openpyxl.load_workbook(path)["Responses"])
+    assert [(r["area"].value, r["point"].value, r["kind"].value) for r in rows] == [
+        ("Torpa", "Torpadagen", "walk")
+    ]
+
+
+def test_the_command_line_takes_the_filters(runner, client, torpa_point, answered, tmp_path):
+    submit(client, torpa_point, "20000000-0000-4000-8000-000000000005", 3, {"safe_now": "safe"})
+    target = tmp_path / "torpa.csv"
+    result = runner.invoke(args=["export", SLUG, "-o", str(target), "--area", "torpa"])
+    assert result.output == f"Exported 1 responses of {SLUG} to {target} (wide, excel-sv).\n"
+    entry = db.session.execute(sa.select(AuditEntry)).scalar_one()
+    assert entry.details["filters"] == {"area": "Torpa"}
+    result = runner.invoke(args=["export", SLUG, "-o", str(target), "--version", "7"])
+    assert result.exit_code != 0 and "No published version 7" in result.output

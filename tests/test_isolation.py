@@ -25,6 +25,9 @@ ROUTES_WITH_AN_ID = [
     ("POST", "/api/v1/questionnaires/{slug}/draft/publish", None),
     ("GET", "/api/v1/questionnaires/{slug}/versions/1", None),
     ("GET", "/api/v1/questionnaires/{slug}/diff?from=1&to=draft", None),
+    ("GET", "/api/v1/questionnaires/{slug}/responses.csv", None),
+    ("GET", "/api/v1/questionnaires/{slug}/responses.xlsx", None),
+    ("GET", "/api/v1/questionnaires/{slug}/dictionary.csv", None),
     ("GET", "/api/v1/collection-points/{point}", None),
     ("PATCH", "/api/v1/collection-points/{point}", lambda: {"name": "Kapad"}),
     ("POST", "/api/v1/collection-points/{point}/close", None),
@@ -349,3 +352,25 @@ def test_every_questionnaire_editor_route_is_checked(app):
     }
     assert len(routes) >= 6  # the endpoints' names are right, so the check below bites
     assert routes - checked - naming_nothing == set(), "add the new pages to PAGE_ROUTES"
+
+
+# The exports of raw answers: another organisation's coordinator or admin finds
+# nothing, and a refused export leaves no trace in anyone's audit log.
+EXPORT_ROUTES = [p for _, p, _ in ROUTES_WITH_AN_ID if p.endswith((".csv", ".xlsx"))]
+
+
+def test_no_one_of_another_organisation_can_export_and_staff_cannot(
+    api_as, other_org, staff, victim_point
+):
+    assert len(EXPORT_ROUTES) == 3
+    intruders = [api_as(make_user(other_org, role)) for role in (Role.COORDINATOR, Role.ADMIN)]
+    for path in EXPORT_ROUTES:
+        url = path.format(slug=SLUG)
+        for intruder in intruders:
+            asking = "?include_language=true" if "/responses." in url else ""
+            response = intruder.get(url + asking)
+            assert response.status_code == 404, url
+            assert response.json["message"] == f"No questionnaire {SLUG!r}."
+        assert api_as(staff).get(url).status_code == 403
+    logged = sa.select(sa.func.count()).select_from(AuditEntry).filter_by(action="results.exported")
+    assert db.session.execute(logged).scalar() == 0

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Organisation
 from ..audit.log import record
+from ..collection.models import Channel, PointKind
 from ..extensions import db
 from ..questionnaires.models import Questionnaire
 from .export import (
@@ -32,6 +33,7 @@ from .export import (
     write_xlsx,
     yes_no_words,
 )
+from .selection import FilterError, resolve_filters
 
 
 def find_questionnaire(slug: str, organisation: str | None) -> Questionnaire:
@@ -68,13 +70,49 @@ def find_questionnaire(slug: str, organisation: str | None) -> Questionnaire:
     is_flag=True,
     help="Add the language each response was given in (sensitive; recorded in the log).",
 )
+@click.option("--point", type=int, help="Only this collection point's responses (its id).")
+@click.option("--area", help="Only responses from this area's points.")
+@click.option("--kind", type=click.Choice([k.value for k in PointKind]))
+@click.option("--channel", type=click.Choice([c.value for c in Channel]))
+@click.option("--version", "version_", type=int, help="Only this published version.")
+@click.option("--from", "from_", type=click.DateTime(["%Y-%m-%d"]), help="First day included.")
+@click.option("--to", type=click.DateTime(["%Y-%m-%d"]), help="Last day included.")
 @with_appcontext
-def export(slug, output, organisation, layout, format_, labels, dialect, include_language):
+def export(
+    slug,
+    output,
+    organisation,
+    layout,
+    format_,
+    labels,
+    dialect,
+    include_language,
+    point,
+    area,
+    kind,
+    channel,
+    version_,
+    from_,
+    to,
+):
     questionnaire = find_questionnaire(slug, organisation)
+    args = {
+        "point": point,
+        "area": area,
+        "kind": kind,
+        "channel": channel,
+        "version": version_,
+        "from_": from_.date() if from_ else None,
+        "to": to.date() if to else None,
+    }
+    try:
+        filters = resolve_filters(questionnaire, args)
+    except FilterError as exc:
+        raise click.ClickException(str(exc)) from None
     options = ExportOptions(layout, labels, dialect, include_language)
     plan = export_plan(questionnaire, include_language)
     yes_no = yes_no_words(plan.languages)
-    responses = Counted(fetch_responses(questionnaire))
+    responses = Counted(fetch_responses(questionnaire, filters))
     # Written next to the target and moved in place: a failed export leaves no half file.
     partial = output.with_name(f".{output.name}.partial")
     try:
@@ -99,7 +137,7 @@ def export(slug, output, organisation, layout, format_, labels, dialect, include
         None,
         "results.exported",
         slug,
-        {**options.describe(format_), "filters": {}},
+        options.describe(format_, filters),
         organisation_id=questionnaire.organisation_id,
     )
     db.session.commit()

@@ -37,6 +37,8 @@ from .export_columns import (
     option_label,
     plan_columns,
 )
+from .filters import Filters
+from .selection import matching_responses
 
 LAYOUTS = ("wide", "long")
 LABELS = ("values", "sv", "en", "ar")
@@ -83,15 +85,18 @@ class ExportOptions:
     def label_language(self) -> str | None:
         return None if self.labels == "values" else self.labels
 
-    def describe(self, format_: str) -> dict[str, Any]:
-        """What the audit log keeps about an export of this format."""
+    def describe(self, format_: str, filters: Filters) -> dict[str, Any]:
+        """What the audit log keeps about an export of this format with these filters."""
         details: dict[str, Any] = {"format": format_}
         if format_ == "csv":
             details.update(layout=self.layout, dialect=self.dialect)
         if format_ in ("csv", "xlsx"):
-            details.update(labels=self.labels, language_included=self.include_language)
+            # A language filter tells every row's language as surely as the column.
+            included = self.include_language or filters.language is not None
+            details.update(labels=self.labels, language_included=included)
         if format_ == "dictionary":
             details.update(dialect=self.dialect)
+        details["filters"] = filters_for_log(filters)
         return details
 
 
@@ -118,8 +123,8 @@ def export_plan(questionnaire: Questionnaire, include_language: bool = False) ->
     return plan_columns(versions, include_language)
 
 
-def fetch_responses(questionnaire: Questionnaire, where: Iterable = ()) -> Iterator[Any]:
-    """The questionnaire's responses with what the metadata columns show, by id,
+def fetch_responses(questionnaire: Questionnaire, filters: Filters | None = None) -> Iterator[Any]:
+    """The responses the filters select, with what the metadata columns show, by id,
     fetched in batches (a server-side cursor on PostgreSQL)."""
     query = (
         select(
@@ -140,12 +145,24 @@ def fetch_responses(questionnaire: Questionnaire, where: Iterable = ()) -> Itera
         .where(
             QuestionnaireVersion.questionnaire_id == questionnaire.id,
             Response.organisation_id == questionnaire.organisation_id,
-            *where,
         )
         .order_by(Response.id)
         .execution_options(yield_per=BATCH)
     )
+    if filters is not None and not filters.is_empty:
+        time_zone = questionnaire.organisation.time_zone
+        selected = matching_responses(questionnaire, filters, time_zone)
+        query = query.where(Response.id.in_(selected.with_only_columns(Response.id)))
     yield from db.session.execute(query)
+
+
+def filters_for_log(filters: Filters) -> dict[str, Any]:
+    """The filters that are set, by their query parameters' names, as the log keeps them."""
+    names = {"since": "from", "until": "to"}
+    return {
+        names.get(name, name): value.isoformat() if isinstance(value, date) else value
+        for name, value in filters.active().items()
+    }
 
 
 class Cells:

@@ -14,6 +14,7 @@ from flask import Response as HttpResponse
 from flask import stream_with_context
 from flask.views import MethodView
 from flask_login import current_user
+from flask_smorest import abort
 from marshmallow import RAISE, Schema, fields, validate
 from werkzeug.wsgi import FileWrapper
 
@@ -43,6 +44,9 @@ from .export import (
     write_xlsx,
     yes_no_words,
 )
+from .filters import Filters
+from .schemas import ResultsQuerySchema
+from .selection import FilterError, resolve_filters
 
 blp = Blueprint(
     "exports",
@@ -65,7 +69,7 @@ SLUG = {
 STRICT_BOOLEAN = {"truthy": {"true", "1"}, "falsy": {"false", "0"}}
 
 
-class LabelsQuerySchema(Schema):
+class LabelsQuerySchema(ResultsQuerySchema):
     labels = fields.String(
         load_default="values",
         validate=validate.OneOf(LABELS),
@@ -96,7 +100,7 @@ class DialectQuerySchema(Schema):
     )
 
 
-class CsvQuerySchema(LabelsQuerySchema, DialectQuerySchema):
+class CsvQuerySchema(DialectQuerySchema, LabelsQuerySchema):
     layout = fields.String(
         load_default="wide",
         validate=validate.OneOf(LAYOUTS),
@@ -117,13 +121,15 @@ def _options(args: dict) -> ExportOptions:
     )
 
 
-def _recorded(questionnaire, options: ExportOptions, format_: str, filters: dict) -> None:
-    record(
-        current_user,
-        "results.exported",
-        questionnaire.slug,
-        {**options.describe(format_), "filters": filters},
-    )
+def _filters(questionnaire, args: dict) -> Filters:
+    try:
+        return resolve_filters(questionnaire, args)
+    except FilterError as exc:
+        abort(422, message=str(exc), errors={"query": exc.problems})
+
+
+def _recorded(questionnaire, options: ExportOptions, format_: str, filters: Filters) -> None:
+    record(current_user, "results.exported", questionnaire.slug, options.describe(format_, filters))
     db.session.commit()
 
 
@@ -149,10 +155,11 @@ class ResponsesCsv(MethodView):
         """Export the responses as CSV, wide or long."""
         questionnaire = get_questionnaire_or_404(slug)
         options = _options(args)
-        _recorded(questionnaire, options, "csv", {})
+        filters = _filters(questionnaire, args)
+        _recorded(questionnaire, options, "csv", filters)
         plan = export_plan(questionnaire, options.include_language)
         cells = Cells(plan, options, yes_no_words(plan.languages))
-        rows = table_rows(cells, fetch_responses(questionnaire), options.layout)
+        rows = table_rows(cells, fetch_responses(questionnaire, filters), options.layout)
         chunks = csv_chunks(header(cells, options.layout), rows, DIALECTS[options.dialect])
         return _download(
             stream_with_context(chunks), CSV_TYPE, f"{slug}-responses-{options.layout}.csv"
@@ -174,11 +181,12 @@ class ResponsesXlsx(MethodView):
         """Export the responses as an XLSX workbook."""
         questionnaire = get_questionnaire_or_404(slug)
         options = _options(args)
-        _recorded(questionnaire, options, "xlsx", {})
+        filters = _filters(questionnaire, args)
+        _recorded(questionnaire, options, "xlsx", filters)
         plan = export_plan(questionnaire, options.include_language)
         yes_no = yes_no_words(plan.languages)
         cells = Cells(plan, options, yes_no)
-        rows = table_rows(cells, fetch_responses(questionnaire), "wide")
+        rows = table_rows(cells, fetch_responses(questionnaire, filters), "wide")
         # The workbook is a zip file, finished only at the end: it is written to a
         # file (row by row), then streamed from it. The name is removed at once; the
         # open file goes when the response is closed.
@@ -213,7 +221,7 @@ class DictionaryCsv(MethodView):
         """The data dictionary of the exports' columns, as CSV."""
         questionnaire = get_questionnaire_or_404(slug)
         options = _options(args)
-        _recorded(questionnaire, options, "dictionary", {})
+        _recorded(questionnaire, options, "dictionary", Filters())
         plan = export_plan(questionnaire, include_language=True)
         rows = dictionary_rows(plan, yes_no_words(plan.languages))
         chunks = csv_chunks(dictionary_header(plan), rows, DIALECTS[options.dialect])
