@@ -10,12 +10,14 @@ import os
 import shutil
 import subprocess
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from surveyservice.audit.models import AuditEntry
 from surveyservice.extensions import db
@@ -413,6 +415,27 @@ def test_the_csv_is_streamed(coordinator_api, answered):
     assert response.headers["Cache-Control"] == "no-store"
     assert b"".join(response.response).count(b"\r\n") == 5
     response.close()
+
+
+def test_a_filtered_export_streams_as_a_server_serves_it(app, api_as, coordinator, answered, point):
+    """A server pushes no app context around the response: the rows are read after the
+    request's own session is gone (the test client keeps the test's context alive)."""
+    token = api_as(coordinator).token
+    url = f"{BASE}/responses.csv?dialect=rfc4180&point={point.id}&version=1"
+
+    def serve():
+        body, status, _ = run_wsgi_app(
+            app.wsgi_app,
+            EnvironBuilder(url, headers={"Authorization": f"Bearer {token}"}).get_environ(),
+            buffered=True,
+        )
+        return status, b"".join(body)
+
+    with ThreadPoolExecutor(1) as pool:
+        status, body = pool.submit(serve).result()
+    assert status == "200 OK", body
+    rows = list(csv.reader(io.StringIO(body.decode())))
+    assert [row[0] for row in rows[1:]] == [ID_4, ID_1]
 
 
 # --- who may export -----------------------------------------------------------

@@ -27,8 +27,9 @@ from .export import (
     dictionary_header,
     dictionary_rows,
     export_plan,
-    fetch_responses,
+    fetch_rows,
     header,
+    responses_query,
     table_rows,
     write_xlsx,
     yes_no_words,
@@ -112,7 +113,7 @@ def export(
     options = ExportOptions(layout, labels, dialect, include_language)
     plan = export_plan(questionnaire, include_language)
     yes_no = yes_no_words(plan.languages)
-    responses = Counted(fetch_responses(questionnaire, filters))
+    responses = Counted(fetch_rows(responses_query(questionnaire, filters)))
     # Written next to the target and moved in place: a failed export leaves no half file.
     partial = output.with_name(f".{output.name}.partial")
     try:

@@ -19,7 +19,7 @@ from typing import Any
 
 import xlsxwriter
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..areas.models import Area
 from ..collection.answers import is_answered
@@ -123,9 +123,8 @@ def export_plan(questionnaire: Questionnaire, include_language: bool = False) ->
     return plan_columns(versions, include_language)
 
 
-def fetch_responses(questionnaire: Questionnaire, filters: Filters | None = None) -> Iterator[Any]:
-    """The responses the filters select, with what the metadata columns show, by id,
-    fetched in batches (a server-side cursor on PostgreSQL)."""
+def responses_query(questionnaire: Questionnaire, filters: Filters | None = None) -> Select:
+    """The responses the filters select, with what the metadata columns show, by id."""
     query = (
         select(
             Response.id,
@@ -147,13 +146,23 @@ def fetch_responses(questionnaire: Questionnaire, filters: Filters | None = None
             Response.organisation_id == questionnaire.organisation_id,
         )
         .order_by(Response.id)
-        .execution_options(yield_per=BATCH)
     )
     if filters is not None and not filters.is_empty:
         time_zone = questionnaire.organisation.time_zone
         selected = matching_responses(questionnaire, filters, time_zone)
         query = query.where(Response.id.in_(selected.with_only_columns(Response.id)))
-    yield from db.session.execute(query)
+    return query
+
+
+def fetch_rows(query: Select) -> Iterator[Any]:
+    """The query's rows, fetched in batches (a server-side cursor on PostgreSQL).
+
+    On a connection of its own, closed when the rows run out or the iterator is
+    closed: a streamed response reads them after the request's session has ended.
+    """
+    with db.engine.connect() as connection:
+        result = connection.execution_options(yield_per=BATCH).execute(query)
+        yield from result
 
 
 def filters_for_log(filters: Filters) -> dict[str, Any]:

@@ -38,8 +38,9 @@ from .export import (
     dictionary_header,
     dictionary_rows,
     export_plan,
-    fetch_responses,
+    fetch_rows,
     header,
+    responses_query,
     table_rows,
     write_xlsx,
     yes_no_words,
@@ -159,7 +160,9 @@ class ResponsesCsv(MethodView):
         _recorded(questionnaire, options, "csv", filters)
         plan = export_plan(questionnaire, options.include_language)
         cells = Cells(plan, options, yes_no_words(plan.languages))
-        rows = table_rows(cells, fetch_responses(questionnaire, filters), options.layout)
+        rows = table_rows(
+            cells, fetch_rows(responses_query(questionnaire, filters)), options.layout
+        )
         chunks = csv_chunks(header(cells, options.layout), rows, DIALECTS[options.dialect])
         return _download(
             stream_with_context(chunks), CSV_TYPE, f"{slug}-responses-{options.layout}.csv"
@@ -186,7 +189,7 @@ class ResponsesXlsx(MethodView):
         plan = export_plan(questionnaire, options.include_language)
         yes_no = yes_no_words(plan.languages)
         cells = Cells(plan, options, yes_no)
-        rows = table_rows(cells, fetch_responses(questionnaire, filters), "wide")
+        rows = table_rows(cells, fetch_rows(responses_query(questionnaire, filters)), "wide")
         # The workbook is a zip file, finished only at the end: it is written to a
         # file (row by row), then streamed from it. The name is removed at once; the
         # open file goes when the response is closed.
