@@ -125,10 +125,11 @@ def export(
             if format_ == "dictionary":
                 head, rows = dictionary_header(plan), dictionary_rows(plan, yes_no)
             else:
-                cells = Cells(plan, options, yes_no)
+                cells = Cells(plan, options, yes_no, DIALECTS[dialect])
                 head, rows = header(cells, layout), table_rows(cells, responses, layout)
+            written = format_ == "csv"
             with partial.open("wb") as file:
-                for chunk in csv_chunks(head, rows, DIALECTS[dialect]):
+                for chunk in csv_chunks(head, rows, DIALECTS[dialect], written):
                     file.write(chunk)
         os.replace(partial, output)
     except OSError as exc:

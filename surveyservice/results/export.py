@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -19,7 +20,7 @@ from typing import Any
 
 import xlsxwriter
 from flask_babel import force_locale
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, cast, select
 
 from ..areas.models import Area
 from ..collection.answers import is_answered
@@ -105,6 +106,13 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def response_id(text: str) -> str:
+    """A response id in its usual form: SQLite keeps its 32 hex digits without dashes."""
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return text
+
+
 def yes_no_words(languages: Iterable[str]) -> dict[str, tuple[str, str]]:
     """The words for yes and no in each language, as the form shows them."""
     words = {}
@@ -127,7 +135,9 @@ def responses_query(questionnaire: Questionnaire, filters: Filters | None = None
     """The responses the filters select, with what the metadata columns show, by id."""
     query = (
         select(
-            Response.id,
+            # As text: making a UUID object of each id only to print it again costs
+            # more than any other column but the answers.
+            cast(Response.id, String),
             QuestionnaireVersion.number,
             CollectionPoint.id,
             CollectionPoint.name,
@@ -175,78 +185,173 @@ def filters_for_log(filters: Filters) -> dict[str, Any]:
 
 
 class Cells:
-    """Turns a fetched response into the cells of the wide or the long table."""
+    """Turns a fetched response into the cells of the wide or the long table.
 
-    def __init__(self, plan: Plan, options: ExportOptions, yes_no: dict[str, tuple[str, str]]):
+    With a dialect, each cell is CSV text in it (formulas neutralised, numbers with
+    the dialect's decimal sign); without one, a typed value for the XLSX writer
+    (numbers, dates, text). Each question's way of filling its cells is worked out
+    once per version, not once per response: an export of 100,000 responses spends
+    its time here.
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        options: ExportOptions,
+        yes_no: dict[str, tuple[str, str]],
+        dialect: Dialect | None = None,
+    ):
         self.plan = plan
         self.language = options.label_language
-        self.yes_no = yes_no
-        self._labels: dict[tuple[int, str, str], str] = {}
+        self.dialect = dialect
+        self.empty = "" if dialect else None
+        words = yes_no.get(self.language, ("Yes", "No")) if self.language else None
+        self.yes, self.no = (
+            (self.text(words[0]), self.text(words[1]))
+            if words
+            else (
+                self.number(1),
+                self.number(0),
+            )
+        )
+        self._fills = {
+            number: {a.question["id"]: self._filler(a) for a in asked}
+            for number, asked in plan.asked.items()
+        }
+        self._points: dict[tuple, list] = {}
+        self._hours: dict[datetime, Any] = {}
 
-    def _label(self, asked: Asked, value: str, key: str = "options") -> str:
-        if self.language is None:
+    # How a value is written: text for CSV, typed for XLSX.
+
+    def text(self, value: str) -> str:
+        return neutralise(value) if self.dialect else value
+
+    def number(self, value: int | float) -> Any:
+        if self.dialect is None:
             return value
-        cache_key = (id(asked.question), key, value)
-        label = self._labels.get(cache_key)
-        if label is None:
-            label = option_label(asked.question, value, key, self.language, asked.default_language)
-            self._labels[cache_key] = label
-        return label
+        if isinstance(value, float):
+            return _number_text(value, self.dialect.decimal)
+        return str(value)
 
-    def _yes_no(self, value: bool) -> int | str:
+    def day(self, value: str) -> Any:
+        # Stored as YYYY-MM-DD (collection/answers.py), which is already the CSV text.
+        return value if self.dialect else date.fromisoformat(value)
+
+    def hour(self, value: datetime) -> Any:
+        if self.dialect is None:
+            return value
+        text = self._hours.get(value)
+        if text is None:
+            text = self._hours[value] = value.strftime(self.dialect.hour_format)
+        return text
+
+    def any(self, value: Any) -> Any:
+        """A value of a type the plan does not know (a future question type)."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return self.number(value)
+        return self.text(json.dumps(value, ensure_ascii=False))
+
+    def _labels(self, asked: Asked, key: str) -> dict[str, str]:
+        """What each option's value is written as: the value, or its label."""
         if self.language is None:
-            return 1 if value else 0
-        yes, no = self.yes_no.get(self.language, ("Yes", "No"))
-        return yes if value else no
+            return {o["value"]: o["value"] for o in asked.question.get(key, ())}
+        return {
+            o["value"]: option_label(
+                asked.question, o["value"], key, self.language, asked.default_language
+            )
+            for o in asked.question.get(key, ())
+        }
+
+    def _filler(self, asked: Asked) -> Callable[[list, Any], None]:
+        kind, column = asked.question["type"], asked.answer
+        if kind == "multi":
+            return self._multi_filler(asked)
+        if kind in ("single", "location"):
+            labels = {
+                value: self.text(label)
+                for value, label in self._labels(
+                    asked, "places" if kind == "location" else "options"
+                ).items()
+            }
+            if kind == "single":
+
+                def fill(cells: list, value: Any) -> None:
+                    cells[column] = labels.get(value) or self.any(value)
+
+                return fill
+            lat, lon = asked.lat, asked.lon
+
+            def fill_location(cells: list, value: Any) -> None:
+                if "place" in value:
+                    cells[column] = labels.get(value["place"]) or self.any(value["place"])
+                if "lat" in value:
+                    cells[lat], cells[lon] = self.number(value["lat"]), self.number(value["lon"])
+
+            return fill_location
+        if kind == "yesno":
+            yes, no = self.yes, self.no
+
+            def fill_yes_no(cells: list, value: Any) -> None:
+                cells[column] = yes if value else no
+
+            return fill_yes_no
+        write = {"scale": self.number, "number": self.number, "date": self.day}.get(kind)
+        write = write or (self.text if kind in ("text", "longtext") else self.any)
+
+        def fill_value(cells: list, value: Any) -> None:
+            cells[column] = write(value)
+
+        return fill_value
+
+    def _multi_filler(self, asked: Asked) -> Callable[[list, Any], None]:
+        labels = self._labels(asked, "options")
+        flags = list(asked.options.values())
+        chosen_column = asked.options
+        column = asked.answer
+        one, zero = self.number(1), self.number(0)
+
+        def fill(cells: list, value: Any) -> None:
+            for index in flags:
+                cells[index] = zero
+            for option in value:
+                index = chosen_column.get(option)
+                if index is not None:
+                    cells[index] = one
+            cells[column] = self.text(CHOICE_SEPARATOR.join(labels.get(v, v) for v in value))
+
+        return fill
 
     def _metadata(self, row: Any) -> list:
-        cells = [
-            str(row[0]),
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            str(row[5].value if hasattr(row[5], "value") else row[5]),
-            str(row[6].value if hasattr(row[6], "value") else row[6]),
-            row[7],
-        ]
+        # A point's name, area, kind and channel repeat on many rows: written once.
+        key = (row[2], row[3], row[4], row[5], row[6])
+        point = self._points.get(key)
+        if point is None:
+            point = self._points[key] = [
+                self.number(row[2]),
+                self.text(row[3]),
+                self.text(row[4]),
+                self.text(getattr(row[5], "value", row[5])),
+                self.text(getattr(row[6], "value", row[6])),
+            ]
+        cells = [response_id(row[0]), self.number(row[1]), *point, self.hour(row[7])]
         if self.plan.include_language:
-            cells.append(row[8])
+            cells.append(self.text(row[8]))
         return cells
 
     def wide(self, row: Any) -> list:
-        cells: list = [None] * len(self.plan.columns)
+        cells = [self.empty] * len(self.plan.columns)
         metadata = self._metadata(row)
         cells[: len(metadata)] = metadata
-        answers = row[9] or {}
-        for asked in self.plan.asked.get(row[1], ()):
-            value = answers.get(asked.question["id"])
-            if not is_answered(value):
-                continue
-            kind = asked.question["type"]
-            if kind == "multi":
-                chosen = set(value)
-                for option, column in asked.options.items():
-                    cells[column] = 1 if option in chosen else 0
-                cells[asked.answer] = CHOICE_SEPARATOR.join(self._label(asked, v) for v in value)
-            elif kind == "location":
-                if "place" in value:
-                    cells[asked.answer] = self._label(asked, value["place"], "places")
-                if "lat" in value:
-                    cells[asked.lat], cells[asked.lon] = value["lat"], value["lon"]
-            else:
-                cells[asked.answer] = self._value(asked, value)
+        fills = self._fills.get(row[1])
+        if fills:
+            for qid, value in (row[9] or {}).items():
+                fill = fills.get(qid)
+                # Only answered questions are stored (collection/answers.py).
+                if fill is not None and value is not None:
+                    fill(cells, value)
         return cells
-
-    def _value(self, asked: Asked, value: Any) -> Any:
-        kind = asked.question["type"]
-        if kind == "single":
-            return self._label(asked, value)
-        if kind == "yesno":
-            return self._yes_no(value)
-        if kind == "date":
-            return date.fromisoformat(value)
-        return value
 
     def long_header(self) -> list[str]:
         language = [LANGUAGE_METADATA[0]] if self.plan.include_language else []
@@ -255,7 +360,9 @@ class Cells:
     def long(self, row: Any) -> Iterator[list]:
         """One row per answer: per chosen option of a multi question, and per
         coordinate of a position (named as its column in the wide table)."""
-        base = [str(row[0]), row[1]] + ([row[8]] if self.plan.include_language else [])
+        base = [response_id(row[0]), self.number(row[1])]
+        if self.plan.include_language:
+            base.append(self.text(row[8]))
         answers = row[9] or {}
         for asked in self.plan.asked.get(row[1], ()):
             qid = asked.question["id"]
@@ -264,16 +371,20 @@ class Cells:
                 continue
             kind = asked.question["type"]
             if kind == "multi":
+                labels = self._labels(asked, "options")
                 for chosen in value:
-                    yield [*base, qid, self._label(asked, chosen)]
+                    yield [*base, qid, self.text(labels.get(chosen, chosen))]
             elif kind == "location":
                 if "place" in value:
-                    yield [*base, qid, self._label(asked, value["place"], "places")]
+                    place = self._labels(asked, "places").get(value["place"], value["place"])
+                    yield [*base, qid, self.text(place)]
                 if "lat" in value:
-                    yield [*base, f"{qid}.lat", value["lat"]]
-                    yield [*base, f"{qid}.lon", value["lon"]]
+                    yield [*base, f"{qid}.lat", self.number(value["lat"])]
+                    yield [*base, f"{qid}.lon", self.number(value["lon"])]
             else:
-                yield [*base, qid, self._value(asked, value)]
+                cells = [self.empty] * len(self.plan.columns)
+                self._fills[row[1]][qid](cells, value)
+                yield [*base, qid, cells[asked.answer]]
 
 
 def table_rows(cells: Cells, responses: Iterable, layout: str) -> Iterator[list]:
@@ -454,15 +565,18 @@ def csv_text(value: Any, dialect: Dialect) -> str:
     return neutralise(str(value))
 
 
-def csv_chunks(head: list[str], rows: Iterable[list], dialect: Dialect) -> Iterator[bytes]:
-    """The CSV file, as bytes, a few hundred rows at a time."""
+def csv_chunks(
+    head: list[str], rows: Iterable[list], dialect: Dialect, written: bool = False
+) -> Iterator[bytes]:
+    """The CSV file, as bytes, a few hundred rows at a time. ``written``: the rows'
+    cells are CSV text already (Cells with the dialect), else each is written here."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
     if dialect.bom:
         buffer.write("\ufeff")
     writer.writerow([neutralise(name) for name in head])
     for count, row in enumerate(rows, 1):
-        writer.writerow([csv_text(value, dialect) for value in row])
+        writer.writerow(row if written else [csv_text(value, dialect) for value in row])
         if count % FLUSH_ROWS == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)

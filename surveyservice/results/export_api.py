@@ -159,11 +159,12 @@ class ResponsesCsv(MethodView):
         filters = _filters(questionnaire, args)
         _recorded(questionnaire, options, "csv", filters)
         plan = export_plan(questionnaire, options.include_language)
-        cells = Cells(plan, options, yes_no_words(plan.languages))
+        dialect = DIALECTS[options.dialect]
+        cells = Cells(plan, options, yes_no_words(plan.languages), dialect)
         rows = table_rows(
             cells, fetch_rows(responses_query(questionnaire, filters)), options.layout
         )
-        chunks = csv_chunks(header(cells, options.layout), rows, DIALECTS[options.dialect])
+        chunks = csv_chunks(header(cells, options.layout), rows, dialect, written=True)
         return _download(
             stream_with_context(chunks), CSV_TYPE, f"{slug}-responses-{options.layout}.csv"
         )
