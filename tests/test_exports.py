@@ -756,3 +756,35 @@ def test_the_command_line_takes_the_filters(runner, client, torpa_point, answere
     assert entry.details["filters"] == {"area": "Torpa"}
     result = runner.invoke(args=["export", SLUG, "-o", str(target), "--version", "7"])
     assert result.exit_code != 0 and "No published version 7" in result.output
+
+
+def test_the_openapi_document_describes_the_exports(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    media = {
+        "responses.csv": "text/csv",
+        "responses.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "dictionary.csv": "text/csv",
+    }
+    for route, media_type in media.items():
+        operation = paths[f"/api/v1/questionnaires/{{slug}}/{route}"]["get"]
+        assert list(operation["responses"]["200"]["content"]) == [media_type]
+        assert {"401", "403", "404", "422"} <= set(operation["responses"])
+    csv_parameters = {
+        p["name"]: p
+        for p in paths["/api/v1/questionnaires/{slug}/responses.csv"]["get"]["parameters"]
+    }
+    assert set(csv_parameters) >= {
+        "point",
+        "area",
+        "kind",
+        "channel",
+        "version",
+        "from",
+        "to",
+        "layout",
+        "labels",
+        "dialect",
+        "include_language",
+    }
+    assert csv_parameters["layout"]["schema"]["enum"] == ["wide", "long"]
+    assert csv_parameters["from"]["schema"]["pattern"].startswith("^(20")

@@ -46,7 +46,7 @@ from .export import (
     yes_no_words,
 )
 from .filters import Filters
-from .schemas import ResultsQuerySchema
+from .schemas import DAY_RANGE, ResultsQuerySchema
 from .selection import FilterError, resolve_filters
 
 blp = Blueprint(
@@ -70,7 +70,27 @@ SLUG = {
 STRICT_BOOLEAN = {"truthy": {"true", "1"}, "falsy": {"false", "0"}}
 
 
-class LabelsQuerySchema(ResultsQuerySchema):
+# The years DAY_RANGE takes, for the document: a date schema has no minimum.
+DAY_PATTERN = {"pattern": "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"}
+# What the OpenAPI document says the body is: a file, not JSON.
+FILE = {"type": "string", "format": "binary"}
+
+
+class FiltersQuerySchema(ResultsQuerySchema):
+    """The results' filters, with the days' range said in the document as well."""
+
+    from_ = fields.Date(
+        data_key="from",
+        validate=DAY_RANGE,
+        metadata={**ResultsQuerySchema._declared_fields["from_"].metadata, **DAY_PATTERN},
+    )
+    to = fields.Date(
+        validate=DAY_RANGE,
+        metadata={**ResultsQuerySchema._declared_fields["to"].metadata, **DAY_PATTERN},
+    )
+
+
+class LabelsQuerySchema(FiltersQuerySchema):
     labels = fields.String(
         load_default="values",
         validate=validate.OneOf(LABELS),
@@ -148,6 +168,7 @@ class ResponsesCsv(MethodView):
     @blp.arguments(CsvQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(
         200,
+        FILE,
         content_type="text/csv",
         description="The responses as CSV, streamed; the first line names the columns",
     )
@@ -176,6 +197,7 @@ class ResponsesXlsx(MethodView):
     @blp.arguments(LabelsQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(
         200,
+        FILE,
         content_type=XLSX_TYPE,
         description="The wide table as a workbook: numbers as numbers, dates as dates, "
         "and the data dictionary as a second sheet",
@@ -215,6 +237,7 @@ class DictionaryCsv(MethodView):
     @blp.arguments(DialectQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(
         200,
+        FILE,
         content_type="text/csv",
         description="One row per column of the exports (and per option or place of a "
         "column): name, question id, type, the question's text in each language, option "
