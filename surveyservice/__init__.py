@@ -84,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .questionnaires import views as questionnaires_views
     from .questionnaires.api import blp as questionnaires_api
     from .results import cli as results_cli
+    from .results.api import blp as results_api
     from .results.export_api import blp as exports_api
     from .workspace import navigation
     from .workspace import views as workspace_views
@@ -103,6 +104,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         collection_api,
         collect_blp,
         areas_api,
+        results_api,
         exports_api,
     ):
         api.register_blueprint(blueprint)

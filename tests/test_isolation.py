@@ -25,6 +25,7 @@ ROUTES_WITH_AN_ID = [
     ("POST", "/api/v1/questionnaires/{slug}/draft/publish", None),
     ("GET", "/api/v1/questionnaires/{slug}/versions/1", None),
     ("GET", "/api/v1/questionnaires/{slug}/diff?from=1&to=draft", None),
+    ("GET", "/api/v1/questionnaires/{slug}/results", None),
     ("GET", "/api/v1/questionnaires/{slug}/responses.csv", None),
     ("GET", "/api/v1/questionnaires/{slug}/responses.xlsx", None),
     ("GET", "/api/v1/questionnaires/{slug}/dictionary.csv", None),
@@ -354,6 +355,20 @@ def test_every_questionnaire_editor_route_is_checked(app):
     assert routes - checked - naming_nothing == set(), "add the new pages to PAGE_ROUTES"
 
 
+def test_results_with_filters_naming_the_intruders_own_things_are_still_404(
+    api_as, coordinator, other_coordinator, victim_point, make_questionnaire, make_point
+):
+    """A filter is checked only once the questionnaire is found to be one's own: an
+    intruder learns nothing from which of their own points or areas it names."""
+    theirs = make_point(make_questionnaire(other_coordinator.organisation, slug="theirs"))
+    url = f"/api/v1/questionnaires/{SLUG}/results"
+    intruder = api_as(other_coordinator)
+    for query in (f"?point={theirs.id}", f"?point={victim_point.id}", "?area=Sanden"):
+        response = intruder.get(url + query)
+        assert response.status_code == 404, (query, response.json)
+    assert api_as(coordinator).get(f"{url}?point={victim_point.id}").status_code == 200
+
+
 # The exports of raw answers: another organisation's coordinator or admin finds
 # nothing, and a refused export leaves no trace in anyone's audit log.
 EXPORT_ROUTES = [p for _, p, _ in ROUTES_WITH_AN_ID if p.endswith((".csv", ".xlsx"))]
@@ -367,7 +382,8 @@ def test_no_one_of_another_organisation_can_export_and_staff_cannot(
     for path in EXPORT_ROUTES:
         url = path.format(slug=SLUG)
         for intruder in intruders:
-            asking = "?include_language=true" if "/responses." in url else ""
+            # Filters are checked only once the questionnaire is found to be theirs.
+            asking = "?include_language=true&area=Sanden" if "/responses." in url else ""
             response = intruder.get(url + asking)
             assert response.status_code == 404, url
             assert response.json["message"] == f"No questionnaire {SLUG!r}."
