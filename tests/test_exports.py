@@ -592,6 +592,7 @@ def test_the_xlsx_export_has_typed_cells_and_the_dictionary(coordinator_api, ans
     )
     path = tmp_path / "responses.xlsx"
     path.write_bytes(response.get_data())
+    assert response.content_length == path.stat().st_size
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["Responses", "Dictionary"]
     sheet = workbook["Responses"]

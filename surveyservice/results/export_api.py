@@ -228,7 +228,9 @@ class ResponsesXlsx(MethodView):
         finally:
             handle.close()
             os.unlink(handle.name)
-        return _download(FileWrapper(body), XLSX_TYPE, f"{slug}-responses.xlsx")
+        response = _download(FileWrapper(body), XLSX_TYPE, f"{slug}-responses.xlsx")
+        response.content_length = os.fstat(body.fileno()).st_size
+        return response
 
 
 @blp.route("/<slug>/dictionary.csv", parameters=[SLUG])
