@@ -24,8 +24,6 @@ from .export import (
     Counted,
     ExportOptions,
     csv_chunks,
-    dictionary_header,
-    dictionary_rows,
     export_plan,
     fetch_rows,
     header,
@@ -34,6 +32,7 @@ from .export import (
     write_xlsx,
     yes_no_words,
 )
+from .export_dictionary import dictionary_header, dictionary_rows
 from .selection import FilterError, resolve_filters
 
 

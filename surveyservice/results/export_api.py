@@ -35,8 +35,6 @@ from .export import (
     Cells,
     ExportOptions,
     csv_chunks,
-    dictionary_header,
-    dictionary_rows,
     export_plan,
     fetch_rows,
     header,
@@ -45,6 +43,7 @@ from .export import (
     write_xlsx,
     yes_no_words,
 )
+from .export_dictionary import dictionary_header, dictionary_rows
 from .filters import Filters
 from .schemas import DAY_RANGE, ResultsQuerySchema
 from .selection import FilterError, resolve_filters
