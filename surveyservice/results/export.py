@@ -94,8 +94,9 @@ class ExportOptions:
             details.update(labels=self.labels, language_included=included)
         if format_ == "dictionary":
             details.update(dialect=self.dialect)
-        details["filters"] = filters_for_log(filters)
-        return details
+        # The filters beside the rest, by their parameters' names (area, from, ...):
+        # the log's page shows each key with its value.
+        return {**details, **filters_for_log(filters)}
 
 
 def neutralise(text: str) -> str:
