@@ -14,13 +14,13 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
 from flask_babel import force_locale
-from sqlalchemy import Select, String, cast, select
+from sqlalchemy import Select, String, cast, select, type_coerce
 
 from ..areas.models import Area
 from ..collection.answers import is_answered
@@ -104,6 +104,13 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def stored_answers(value: str | dict | None) -> dict:
+    """A response's answers as read raw: JSON text on SQLite, parsed on PostgreSQL."""
+    if isinstance(value, str):
+        return json.loads(value)
+    return value or {}
+
+
 def response_id(text: str) -> str:
     """A response id in its usual form: SQLite keeps its 32 hex digits without dashes."""
     if len(text) == 32:
@@ -132,20 +139,21 @@ def export_plan(questionnaire: Questionnaire, include_language: bool = False) ->
 
 def responses_query(questionnaire: Questionnaire, filters: Filters | None = None) -> Select:
     """The responses the filters select, with what the metadata columns show, by id."""
+    # Read as the driver gives them: converting each row's id to a UUID object (only
+    # to print it again), its hour, kind and channel costs more than the query; the
+    # Cells convert each distinct hour once.
     query = (
         select(
-            # As text: making a UUID object of each id only to print it again costs
-            # more than any other column but the answers.
             cast(Response.id, String),
             QuestionnaireVersion.number,
             CollectionPoint.id,
             CollectionPoint.name,
             Area.name,
-            CollectionPoint.kind,
-            Response.channel,
-            Response.received_at,
+            type_coerce(CollectionPoint.kind, String),
+            type_coerce(Response.channel, String),
+            type_coerce(Response.received_at, String),
             Response.language,
-            Response.answers,
+            type_coerce(Response.answers, String),
         )
         .join(QuestionnaireVersion, Response.version_id == QuestionnaireVersion.id)
         .join(CollectionPoint, Response.collection_point_id == CollectionPoint.id)
@@ -236,13 +244,17 @@ class Cells:
         # Stored as YYYY-MM-DD (collection/answers.py), which is already the CSV text.
         return value if self.dialect else date.fromisoformat(value)
 
-    def hour(self, value: datetime) -> Any:
-        if self.dialect is None:
-            return value
-        text = self._hours.get(value)
-        if text is None:
-            text = self._hours[value] = value.strftime(self.dialect.hour_format)
-        return text
+    def hour(self, value: datetime | str) -> Any:
+        """The hour a response arrived, as read raw: converted once per distinct hour."""
+        written = self._hours.get(value)
+        if written is None:
+            # SQLite keeps a naive UTC time as text; PostgreSQL gives an aware datetime.
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+            moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+            moment = moment.astimezone(UTC)
+            written = moment.strftime(self.dialect.hour_format) if self.dialect else moment
+            self._hours[value] = written
+        return written
 
     def any(self, value: Any) -> Any:
         """A value of a type the plan does not know (a future question type)."""
@@ -345,7 +357,7 @@ class Cells:
         cells[: len(metadata)] = metadata
         fills = self._fills.get(row[1])
         if fills:
-            for qid, value in (row[9] or {}).items():
+            for qid, value in stored_answers(row[9]).items():
                 fill = fills.get(qid)
                 # Only answered questions are stored (collection/answers.py).
                 if fill is not None and value is not None:
@@ -362,7 +374,7 @@ class Cells:
         base = [response_id(row[0]), self.number(row[1])]
         if self.plan.include_language:
             base.append(self.text(row[8]))
-        answers = row[9] or {}
+        answers = stored_answers(row[9])
         for asked in self.plan.asked.get(row[1], ()):
             qid = asked.question["id"]
             value = answers.get(qid)
