@@ -752,7 +752,7 @@ def test_the_command_line_takes_the_filters(runner, client, torpa_point, answere
     submit(client, torpa_point, "20000000-0000-4000-8000-000000000005", 3, {"safe_now": "safe"})
     target = tmp_path / "torpa.csv"
     result = runner.invoke(args=["export", SLUG, "-o", str(target), "--area", "torpa"])
-    assert result.output == f"Exported 1 responses of {SLUG} to {target} (wide, excel-sv).\n"
+    assert result.output == f"Exported 1 response of {SLUG} to {target} (wide, excel-sv).\n"
     entry = db.session.execute(sa.select(AuditEntry)).scalar_one()
     assert entry.details == {
         "format": "csv",

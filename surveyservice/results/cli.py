@@ -146,4 +146,5 @@ def export(
         click.echo(f"Wrote the data dictionary of {slug} to {output}.")
     else:
         what = f"{layout}, {dialect}" if format_ == "csv" else "xlsx"
-        click.echo(f"Exported {responses.count} responses of {slug} to {output} ({what}).")
+        count = f"{responses.count} response{'' if responses.count == 1 else 's'}"
+        click.echo(f"Exported {count} of {slug} to {output} ({what}).")
