@@ -807,3 +807,24 @@ def test_the_audit_page_shows_who_exported_what_with_which_filters(
     assert "coordinator@example.org" in page
     # The keys may get names of their own on the page; the values are what was asked.
     assert ": Torpa" in page and ": xlsx" in page and ": True" in page
+
+
+def test_libreoffice_opens_the_long_table_and_the_dictionary(coordinator_api, answered, tmp_path):
+    for name in ("long", "dictionary"):
+        url = f"{BASE}/responses.csv?layout=long" if name == "long" else f"{BASE}/dictionary.csv"
+        (tmp_path / f"{name}.csv").write_bytes(coordinator_api.get(url).get_data())
+    long_book = openpyxl.load_workbook(libreoffice_to_xlsx(tmp_path / "long.csv", tmp_path))
+    rows = [[c.value for c in row] for row in long_book.active.iter_rows()]
+    assert rows[0] == ["response_id", "version", "question", "value"]
+    assert [ID_2, 2, "amount", -2.25] in rows
+    assert [ID_1, 1, "comment", "'=1+1 är en formel"] in rows
+    assert [ID_2, 2, "comment", "سلام عليكم"] in rows
+    dictionary_book = openpyxl.load_workbook(
+        libreoffice_to_xlsx(tmp_path / "dictionary.csv", tmp_path)
+    )
+    described = sheet_rows(dictionary_book.active)
+    park = next(r for r in described if r["column"].value == "places.park")
+    # The versions stay a list, not a number read with a decimal comma.
+    assert park["versions"].value == "1, 2, 3"
+    assert park["option_label_ar"].value == "حديقة النهر"
+    assert park["option_label_sv"].value == "Parken vid ån"
