@@ -12,11 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 import xlsxwriter
 from flask_babel import force_locale
@@ -477,6 +479,23 @@ def write_xlsx(
     described = workbook.add_worksheet("Dictionary")
     _write_sheet(described, dictionary[0], dictionary[1], bold, formats)
     workbook.close()
+
+
+def xlsx_file(
+    head: list[str], rows: Iterable[list], dictionary: tuple[list, Iterable[list]]
+) -> BinaryIO:
+    """The workbook as an open file to stream, with no name left on disk.
+
+    A workbook is a zip file, finished only at the end: it is written to a file row
+    by row, then read back. The name is removed at once; the file goes when closed.
+    """
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    try:
+        handle.close()
+        write_xlsx(handle.name, head, rows, dictionary)
+        return open(handle.name, "rb")
+    finally:
+        os.unlink(handle.name)
 
 
 def _write_sheet(sheet, head: list[str], rows: Iterable[list], bold, formats) -> None:

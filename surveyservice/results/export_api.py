@@ -8,7 +8,6 @@ language was included.
 from __future__ import annotations
 
 import os
-import tempfile
 
 from flask import Response as HttpResponse
 from flask import stream_with_context
@@ -40,7 +39,7 @@ from .export import (
     header,
     responses_query,
     table_rows,
-    write_xlsx,
+    xlsx_file,
     yes_no_words,
 )
 from .export_dictionary import dictionary_header, dictionary_rows
@@ -64,9 +63,10 @@ SLUG = {
     "description": "The questionnaire's slug",
     "schema": {"type": "string", "pattern": SLUG_RE},
 }
+STRICT_BOOLEAN = {"truthy": {"true", "1"}, "falsy": {"false", "0"}}
 # A mistyped parameter is refused rather than ignored: an export that silently left
 # out a filter would hold answers nobody meant to take out.
-STRICT_BOOLEAN = {"truthy": {"true", "1"}, "falsy": {"false", "0"}}
+QUERY = {"location": "query", "as_kwargs": True, "unknown": RAISE}
 
 
 # The years DAY_RANGE takes, for the document: a date schema has no minimum.
@@ -164,7 +164,7 @@ def _download(body, mimetype: str, filename: str) -> HttpResponse:
 @blp.route("/<slug>/responses.csv", parameters=[SLUG])
 class ResponsesCsv(MethodView):
     @require_role(Role.COORDINATOR)
-    @blp.arguments(CsvQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
+    @blp.arguments(CsvQuerySchema, **QUERY)
     @blp.response(
         200,
         FILE,
@@ -193,7 +193,7 @@ class ResponsesCsv(MethodView):
 @blp.route("/<slug>/responses.xlsx", parameters=[SLUG])
 class ResponsesXlsx(MethodView):
     @require_role(Role.COORDINATOR)
-    @blp.arguments(LabelsQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
+    @blp.arguments(LabelsQuerySchema, **QUERY)
     @blp.response(
         200,
         FILE,
@@ -212,21 +212,7 @@ class ResponsesXlsx(MethodView):
         yes_no = yes_no_words(plan.languages)
         cells = Cells(plan, options, yes_no)
         rows = table_rows(cells, fetch_rows(responses_query(questionnaire, filters)), "wide")
-        # The workbook is a zip file, finished only at the end: it is written to a
-        # file (row by row), then streamed from it. The name is removed at once; the
-        # open file goes when the response is closed.
-        handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
-        try:
-            write_xlsx(
-                handle.name,
-                plan.names,
-                rows,
-                (dictionary_header(plan), dictionary_rows(plan, yes_no)),
-            )
-            body = open(handle.name, "rb")  # noqa: SIM115
-        finally:
-            handle.close()
-            os.unlink(handle.name)
+        body = xlsx_file(plan.names, rows, (dictionary_header(plan), dictionary_rows(plan, yes_no)))
         response = _download(FileWrapper(body), XLSX_TYPE, f"{slug}-responses.xlsx")
         response.content_length = os.fstat(body.fileno()).st_size
         return response
@@ -235,7 +221,7 @@ class ResponsesXlsx(MethodView):
 @blp.route("/<slug>/dictionary.csv", parameters=[SLUG])
 class DictionaryCsv(MethodView):
     @require_role(Role.COORDINATOR)
-    @blp.arguments(DialectQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
+    @blp.arguments(DialectQuerySchema, **QUERY)
     @blp.response(
         200,
         FILE,
