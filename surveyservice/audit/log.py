@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "organisation.time_zone_changed": N_("Time zone changed"),
     "organisation.result_thresholds_changed": N_("Result thresholds changed"),
     "saved_queue.uploaded": N_("Saved answers uploaded"),
+    "results.exported": N_("Answers exported"),
     "user.created": N_("User added"),
     "user.role_changed": N_("Role changed"),
     "user.deactivated": N_("User deactivated"),
