@@ -83,6 +83,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .questionnaires import editor_views as questionnaire_editor
     from .questionnaires import views as questionnaires_views
     from .questionnaires.api import blp as questionnaires_api
+    from .results import views as results_views
     from .workspace import navigation
     from .workspace import views as workspace_views
 
@@ -111,6 +112,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         audit_views.bp,
         workspace_views.bp,
         areas_views.bp,
+        results_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)
