@@ -34,6 +34,7 @@ TABLES = {
     "audit_entry",
     "password_link",
     "area",
+    "answer_item",
 }
 
 

@@ -40,6 +40,10 @@ class Organisation(db.Model):
     time_zone: Mapped[str] = mapped_column(
         String(64), default=DEFAULT_TIME_ZONE, server_default=DEFAULT_TIME_ZONE
     )
+    # The smallest group a results figure may describe, and whose free text is listed
+    # (docs/results.md); changed only through results/settings.py, which checks them.
+    result_k: Mapped[int] = mapped_column(default=5, server_default="5")
+    result_text_k: Mapped[int] = mapped_column(default=10, server_default="10")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

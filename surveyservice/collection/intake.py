@@ -21,7 +21,7 @@ from ..database import utcnow
 from ..error_paths import flatten_errors
 from ..extensions import db
 from .answers import AnswerError
-from .models import Channel, Response
+from .models import AnswerItem, Channel, Response
 from .points import find_point_for_answer
 from .schemas import SubmissionSchema
 from .submissions import Stored, Submission, SubmissionRefused, submit
@@ -205,7 +205,9 @@ def store_chunk(items: list[Item], points: _Points, late: timedelta) -> list[dic
         results.append({"id": item.id, "status": status, **payload})
     db.session.commit()
     # Forget the chunk's rows: a later chunk reads the ones it needs afresh.
-    for row in [o for o in db.session.identity_map.values() if isinstance(o, Response)]:
+    for row in [
+        o for o in db.session.identity_map.values() if isinstance(o, Response | AnswerItem)
+    ]:
         db.session.expunge(row)
     return results
 

@@ -4,7 +4,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Uuid
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..areas.models import Area
@@ -97,3 +97,49 @@ class Response(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
 
     version: Mapped[QuestionnaireVersion] = relationship(lazy="joined")
+
+
+class AnswerItem(db.Model):
+    """One answered question of a response, in the form the results count: written with
+    the response, never changed.
+
+    The response's JSON stays what was stored; these rows only let the database count
+    answers by group without reading it. Each carries what the counts are grouped by
+    (questionnaire, point, version, channel, language, hour), so that counting never
+    joins the responses; the area and kind come from the point, which can move.
+    """
+
+    __tablename__ = "answer_item"
+    __table_args__ = (
+        # The grouped count reads this index alone, in its order.
+        Index(
+            "ix_answer_item_counts",
+            "questionnaire_id",
+            "question_id",
+            "value",
+            "collection_point_id",
+            "version_id",
+            "channel",
+            "language",
+            "answered_at",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    response_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), index=True
+    )
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"))
+    collection_point_id: Mapped[int] = mapped_column(ForeignKey("collection_point.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    language: Mapped[str] = mapped_column(String(16))
+    # The response's recorded hour, else the hour it arrived (both to the hour, UTC).
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    question_id: Mapped[str] = mapped_column(String(64))
+    # As text ("3", "2.5", "true", an option's value); None for a row that only says
+    # the question was answered (see results/cube.py).
+    value: Mapped[str | None] = mapped_column(String(64))
+
+    # One way only: the flush writes the response first, and a response never loads these.
+    response: Mapped[Response] = relationship()

@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..privacy.coarsening import coarsen_time
+from ..questionnaires.definition import iter_questions
 from ..questionnaires.versions import published_definition
 from . import ratelimit
 from .answers import check_answers
-from .models import Channel, CollectionPoint, PointStatus, Response
+from .models import AnswerItem, Channel, CollectionPoint, PointStatus, Response
 from .points import VersionRef
 
 # A device's clock may run a little fast; more than this is an error, not skew.
@@ -49,6 +50,56 @@ class SubmissionRefused(Exception):
     def __init__(self, status: int, message: str, problems: dict | None = None):
         self.status, self.message, self.problems = status, message, problems
         super().__init__(message)
+
+
+# The types whose answers are counted by value; every other answered question is one
+# row saying it was answered (free text stays in the response, where it can be masked
+# and listed, and never becomes a group of its own).
+VALUED_TYPES = frozenset({"single", "yesno", "scale", "number"})
+
+
+def value_text(value: object) -> str:
+    """An answer's value as the results count it: "true", "3", "2.5", an option."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def answered_values(definition: dict, answers: dict) -> list[tuple[str, str | None]]:
+    """(question id, value) for each row the results count; see results/cube.py."""
+    types = {q["id"]: q["type"] for q, _ in iter_questions(definition)}
+    rows: list[tuple[str, str | None]] = []
+    for qid, value in answers.items():
+        qtype = types.get(qid)
+        if qtype in VALUED_TYPES:
+            rows.append((qid, value_text(value)))
+        elif qtype == "multi":
+            rows += [(qid, option) for option in value]
+            rows.append((qid, None))
+        else:
+            rows.append((qid, None))
+    return rows
+
+
+def _add_answer_items(response: Response, point: CollectionPoint, definition: dict) -> None:
+    """The response's rows for counting, in the same transaction as the response."""
+    answered_at = response.recorded_at or response.received_at
+    for qid, value in answered_values(definition, response.answers):
+        db.session.add(
+            AnswerItem(
+                response=response,
+                questionnaire_id=point.questionnaire_id,
+                collection_point_id=point.id,
+                version_id=response.version_id,
+                channel=response.channel,
+                language=response.language,
+                answered_at=answered_at,
+                question_id=qid,
+                value=value,
+            )
+        )
 
 
 def _fingerprint(point: CollectionPoint, version_id: int, sub: Submission, answers: dict) -> str:
@@ -148,8 +199,10 @@ def submit(
         # refusal leaves nothing behind in the caller's transaction.
         _limit(point, sub)
         db.session.add(response)
+        _add_answer_items(response, point, definition)
         return Stored(response, True, sub.version)
     db.session.add(response)
+    _add_answer_items(response, point, definition)
     try:
         db.session.flush()
     except IntegrityError:
