@@ -475,3 +475,30 @@ def test_admin_sees_the_thresholds_form(client, auth, org):
     admin = make_user(org, Role.ADMIN, "admin@example.org")
     html = signed_in(client, auth, admin).get("/results").get_data(as_text=True)
     assert 'id="field-k"' in html and 'value="5"' in html and 'value="10"' in html
+
+
+def test_too_few_answers_so_far_says_so_without_blaming_filters(
+    client, auth, coordinator, questionnaire, summaries
+):
+    summaries.make = lambda filters: built_summary(
+        filters, total=None, withheld=SELECTION_TOO_SMALL, days=[], questions=[]
+    )
+    html = text_of(
+        signed_in(client, auth, coordinator).get("/results/sample").get_data(as_text=True)
+    )
+    assert "Färre än 5 personer har svarat hittills" in html
+    assert "ta bort ett filter" not in html
+
+
+def test_comparison_links_each_group_to_its_results(
+    client, auth, coordinator, questionnaire, summaries
+):
+    html = (
+        signed_in(client, auth, coordinator)
+        .get("/results/sample/compare?a-area=Sanden&b-area=Torpa&b-kind=event")
+        .get_data(as_text=True)
+    )
+    assert '<a href="/results/sample?area=Sanden">Sanden</a>' in html
+    assert '<a href="/results/sample?area=Torpa&amp;kind=event">Torpa, Evenemang</a>' in html
+    # A table wider than a phone scrolls in a box the keyboard reaches.
+    assert 'class="table-scroll" role="region" tabindex="0" aria-labelledby="q-safe_now"' in html

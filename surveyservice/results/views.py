@@ -321,6 +321,14 @@ def comparison(slug):
         compared=compared,
         choices=choices,
         described={g_: describe(forms[g_].filters, points) for g_ in GROUPS},
+        group_links={
+            g_: url_for(
+                ".questionnaire",
+                slug=slug,
+                **{name: value for name, value in forms[g_].values.items() if value},
+            )
+            for g_ in GROUPS
+        },
         groups=GROUPS,
         **_template_helpers(questionnaire),
     ), (422 if any(f.problems for f in forms.values()) else 200)
