@@ -19,6 +19,10 @@ EDGE_DAYS_TOO_SMALL = "edge_days_too_small"  # a day at the range's edge is too 
 # Why a question is withheld within a shown view.
 OTHER_VERSIONS_TOO_SMALL = "other_versions_too_small"
 
+# The value of the one cell besides "no answer" of a question whose answers are not
+# counted by value (number, free text, date, location, photo): how many answered.
+ANSWERED_VALUE = "answered"
+
 
 @dataclass(frozen=True)
 class Thresholds:

@@ -1,0 +1,625 @@
+"""The rules that keep a small group from being singled out (docs/results.md), as pure
+functions from a Cube to a Summary. Each rule is a small named function so that a
+test can switch it off and watch an attack succeed.
+
+Vocabulary. A *region* is one cell of the partition of the base by the view's
+filtered dimensions: every value of each (the selection, and everything the filter
+leaves out, value by value) and, for a date range, the days before, within and
+after it, with the days at its edges apart (rule 4). A *line* is the set of regions
+whose union is a view an attacker can also ask for: the base, and every view that
+keeps some of the filters and drops the others. A *pool* is the union of a line's
+suppressed regions: what "the line's total minus its shown regions" reveals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import combinations
+from typing import Any
+
+from ..questionnaires.definition import iter_questions
+from ..questionnaires.diff import breaking_changes
+from .cube import ANSWERED, Atom, Cube
+from .filters import Filters
+from .summary import (
+    ANSWERED_VALUE,
+    EDGE_DAYS_TOO_SMALL,
+    OTHER_VERSIONS_TOO_SMALL,
+    REST_TOO_SMALL,
+    SELECTION_TOO_SMALL,
+    Cell,
+    DayCount,
+    QuestionSummary,
+    Summary,
+    Thresholds,
+)
+
+# The dimensions a filter can name besides the date, in the order of region keys.
+DIMENSIONS = ("point", "area", "kind", "channel", "version", "language")
+DATE = "date"
+
+# Where a day lies against a date range, within one slice of the other dimensions.
+BEFORE, EDGE_BEFORE, FIRST, INSIDE, LAST, EDGE_AFTER, AFTER = (
+    "before",
+    "edge_before",
+    "first",
+    "inside",
+    "last",
+    "edge_after",
+    "after",
+)
+WITHIN = INSIDE  # the coarse class of every day in the range
+COARSE = {
+    BEFORE: BEFORE,
+    EDGE_BEFORE: BEFORE,
+    FIRST: WITHIN,
+    INSIDE: WITHIN,
+    LAST: WITHIN,
+    EDGE_AFTER: AFTER,
+    AFTER: AFTER,
+}
+EDGES = frozenset({EDGE_BEFORE, FIRST, LAST, EDGE_AFTER})
+
+CHOICE_TYPES = ("single", "multi")
+NO_ANSWER = None  # the value of a breakdown's "no answer" cell
+DAYS = "\0days"  # the family of answers-per-day figures, beside the questions' ids
+
+Region = tuple
+Group = frozenset  # of atoms
+
+
+# --- rule 1: threshold ---------------------------------------------------------
+
+
+def answer_count_suppressed(count: int, k: int) -> bool:
+    """Rule 1: a count of answers below k, zero included, is never shown."""
+    return count < k
+
+
+def response_count_suppressed(count: int, k: int) -> bool:
+    """Rule 1: a count of responses below k is suppressed; zero describes nobody."""
+    return 0 < count < k
+
+
+def cell_suppressed(value, count: int, k: int, of_responses: bool) -> bool:
+    """Rule 1 for one cell of a breakdown. Whether people answered at all ("answered",
+    "no answer") is a count of responses: that everyone answered says nothing of what
+    anyone answered, and zero there would hide a cell of every required question."""
+    if of_responses or value is NO_ANSWER or value == ANSWERED_VALUE:
+        return response_count_suppressed(count, k)
+    return answer_count_suppressed(count, k)
+
+
+# --- rule 2: breakdowns ----------------------------------------------------------
+
+
+def complete_suppression(counts: dict[Any, int], hidden: set, k: int) -> set:
+    """Rule 2: with any cell hidden, hide the smallest shown cells as well until the
+    hidden cells hold at least k together (or all are hidden), so that the total minus
+    the shown cells never recovers one of them."""
+    hidden = {c for c in hidden if c in counts}
+    if not hidden:
+        return hidden
+    held = sum(counts[c] for c in hidden)
+    # A cell of zero adds nothing to what the hidden cells hold: taking it would
+    # hide a figure and protect nobody.
+    shown = sorted(
+        (c for c in counts if c not in hidden and counts[c] > 0),
+        key=lambda c: (counts[c], _sort_key(c)),
+    )
+    for cell in shown:
+        if held >= k:
+            break
+        hidden.add(cell)
+        held += counts[cell]
+    if held < k:
+        return set(counts)
+    return hidden
+
+
+def _breakdown_hidden(
+    counts: dict[Any, int], known_hidden: set, k: int, additive: bool, of_responses: bool
+) -> set:
+    """The cells of one breakdown that are hidden: rule 1 on each, what is hidden
+    elsewhere, and rule 2 when the cells add up to a shown total."""
+    hidden = {c for c, n in counts.items() if cell_suppressed(c, n, k, of_responses)}
+    hidden |= known_hidden & set(counts)
+    if additive:
+        hidden = complete_suppression(counts, hidden, k)
+    return hidden
+
+
+def _sort_key(value) -> tuple:
+    if isinstance(value, tuple):
+        return tuple(_sort_key(v) for v in value)
+    return (value is None, type(value).__name__, str(value))
+
+
+# --- rule 3: filters and what they leave out ------------------------------------------
+
+
+def filtered_dimensions(filters: Filters) -> list[str]:
+    """Rule 3: the dimensions the view is partitioned by."""
+    dims = [d for d in DIMENSIONS if getattr(filters, d) is not None]
+    if filters.since is not None or filters.until is not None:
+        dims.append(DATE)
+    return dims
+
+
+def lines_of(regions: Iterable[Region], dims: list[str]) -> list[list[Region]]:
+    """Rule 3: the breakdowns every region is checked in: for each set of filters an
+    attacker could drop, the regions that make up each view keeping the others. The
+    base (all dropped) is one; a view keeping the area but dropping the channel is
+    another, so two overlapping filters cannot single out their difference."""
+    regions = list(regions)
+    lines: dict[tuple, list[Region]] = defaultdict(list)
+    for size in range(1, len(dims) + 1):
+        for dropped in combinations(range(len(dims)), size):
+            for region in regions:
+                key = tuple(
+                    "*" if i in dropped else _coarse(dims[i], part) for i, part in enumerate(region)
+                )
+                lines[(dropped, key)].append(region)
+    return list(lines.values())
+
+
+def _coarse(dim: str, part):
+    return COARSE[part] if dim == DATE else part
+
+
+def suppress_regions(counts: dict[Region, int], lines: list[list[Region]], k: int) -> set:
+    """Rule 3 (rule 2 on response counts): the regions suppressed in every line they
+    are in, until each line's suppressed regions hold k responses (or all are)."""
+    suppressed = {r for r, n in counts.items() if response_count_suppressed(n, k)}
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            cells = {r: counts[r] for r in line}
+            hidden = complete_suppression(cells, suppressed & set(cells), k)
+            if hidden - suppressed:
+                suppressed |= hidden
+                changed = True
+    return suppressed
+
+
+def hide_across_regions(
+    figures_of: dict[Group, dict[Any, int]],
+    additive: bool,
+    k: int,
+    of_responses: bool,
+) -> set:
+    """Rule 3 for the figures: a figure hidden in any region's (or pool's) own
+    breakdown is hidden in all of them, and what that hides by rule 2 in turn,
+    until nothing more is hidden."""
+    hidden: set = set()
+    changed = True
+    while changed:
+        changed = False
+        for counts in figures_of.values():
+            more = _breakdown_hidden(counts, hidden, k, additive, of_responses) - hidden
+            if more:
+                hidden |= more
+                changed = True
+    return hidden
+
+
+# --- rule 4: the days at a range's edges -----------------------------------------------
+
+
+def edge_days(days: Iterable[date], since: date | None, until: date | None) -> dict[date, str]:
+    """Rule 4: the first and last day with answers inside the range, and the nearest
+    day with answers outside it on either side, of one slice of the partition."""
+    days = sorted(set(days))
+    edges: dict[date, str] = {}
+    inside = [d for d in days if (since is None or d >= since) and (until is None or d <= until)]
+    if since is not None:
+        if inside:
+            edges[inside[0]] = FIRST
+        before = [d for d in days if d < since]
+        if before:
+            edges[before[-1]] = EDGE_BEFORE
+    if until is not None:
+        if inside and inside[-1] not in edges:
+            edges[inside[-1]] = LAST
+        after = [d for d in days if d > until]
+        if after:
+            edges[after[0]] = EDGE_AFTER
+    return edges
+
+
+def edge_days_too_small(counts: dict[Region, int], dims: list[str], k: int) -> bool:
+    """Rule 4: a view is withheld if any slice's edge day is too small, not only its
+    own: the selection and its complement each shifted by a day would single out the
+    complement's edge day."""
+    if DATE not in dims:
+        return False
+    return any(r[-1] in EDGES and response_count_suppressed(n, k) for r, n in counts.items())
+
+
+# --- rule 5: free text ---------------------------------------------------------------
+
+
+def texts_listed(view_answered: int, other_answered: Iterable[int], text_k: int) -> bool:
+    """Rule 5: free text is listed only if the view and every region and pool of its
+    partition hold no answers to the question or at least text_k."""
+    if view_answered < text_k:
+        return False
+    return all(n == 0 or n >= text_k for n in other_answered)
+
+
+# --- rule 6: versions ----------------------------------------------------------------
+
+
+def counted_versions(question_id: str, versions: dict[int, dict], latest: int) -> list[int]:
+    """Rule 6: the versions up to ``latest`` where the question means what it means in
+    ``latest``: back from it until a version lacks it or a change breaks comparison."""
+    numbers = sorted(n for n in versions if n <= latest)
+    counted = [latest]
+    for older, newer in zip(reversed(numbers[:-1]), reversed(numbers[1:]), strict=True):
+        if question_id not in _question_ids(versions[older]):
+            break
+        if any(
+            c["question"] == question_id for c in breaking_changes(versions[older], versions[newer])
+        ):
+            break
+        counted.append(older)
+    return sorted(counted)
+
+
+def other_versions_too_small(other_responses: Iterable[int], k: int) -> bool:
+    """Rule 6: the question's total differs from the view's by the responses of the
+    versions not counted; between 1 and k-1 of them would be singled out."""
+    return any(response_count_suppressed(n, k) for n in other_responses)
+
+
+def _question_ids(definition: dict) -> set[str]:
+    return {q["id"] for q, _ in iter_questions(definition)}
+
+
+# --- the figures of a group of atoms ---------------------------------------------------
+
+
+@dataclass
+class _Question:
+    id: str
+    type: str
+    label: dict[str, str]
+    values: list[str]  # the cells besides "no answer", in order
+    labels: dict[str, dict[str, str]]
+    additive: bool
+    versions: list[int]
+    scale: tuple[int, int] | None = None
+
+
+@dataclass
+class _Figures:
+    responses: int = 0
+    days: dict[date, int] = field(default_factory=dict)
+    by_version: dict[int, int] = field(default_factory=dict)
+    answers: dict[tuple[str, str | None], int] = field(default_factory=dict)  # counted versions
+
+
+def _texts(value, languages: list[str], default: str) -> dict[str, str]:
+    if isinstance(value, str):
+        return {language: value for language in languages}
+    return {language: value.get(language) or value[default] for language in languages}
+
+
+def _questions(versions: dict[int, dict], latest: int, allowed: set[int]) -> list[_Question]:
+    definition = versions[latest]
+    languages, default = definition["languages"], definition["default_language"]
+    found = []
+    for q, _group in iter_questions(definition):
+        qtype = q["type"]
+        if qtype == "group":
+            continue
+        labels: dict[str, dict[str, str]] = {}
+        scale = None
+        if qtype in CHOICE_TYPES:
+            values = [o["value"] for o in q["options"]]
+            labels = {o["value"]: _texts(o["label"], languages, default) for o in q["options"]}
+        elif qtype == "yesno":
+            values = ["true", "false"]
+        elif qtype == "scale":
+            scale = (int(q["min"]), int(q["max"]))
+            values = [str(v) for v in range(scale[0], scale[1] + 1)]
+        else:
+            values = [ANSWERED_VALUE]
+        # A multi-choice question's options overlap, unless only one can be chosen.
+        additive = qtype != "multi" or q.get("max_choices") == 1 or len(values) == 1
+        counted = [v for v in counted_versions(q["id"], versions, latest) if v in allowed]
+        found.append(
+            _Question(
+                id=q["id"],
+                type=qtype,
+                label=_texts(q["label"], languages, default),
+                values=values,
+                labels=labels,
+                additive=additive,
+                versions=counted,
+                scale=scale,
+            )
+        )
+    return found
+
+
+def _figures(atoms: Iterable[Atom], cube: Cube, by_atom: dict, counted: dict[str, set]) -> _Figures:
+    fig = _Figures()
+    for atom in atoms:
+        n = cube.responses.get(atom, 0)
+        fig.responses += n
+        fig.days[atom.day] = fig.days.get(atom.day, 0) + n
+        fig.by_version[atom.version] = fig.by_version.get(atom.version, 0) + n
+        for (qid, value), count in by_atom.get(atom, {}).items():
+            if atom.version in counted.get(qid, ()):
+                fig.answers[(qid, value)] = fig.answers.get((qid, value), 0) + count
+    return fig
+
+
+def _question_total(fig: _Figures, question: _Question) -> int:
+    return sum(fig.by_version.get(v, 0) for v in question.versions)
+
+
+def _cells(fig: _Figures, question: _Question) -> dict[str | None, int]:
+    """A question's breakdown in a group: a cell per value and "no answer", adding up
+    to the question's total (a multi-choice question's options may overlap)."""
+    total = _question_total(fig, question)
+    cells: dict[str | None, int] = {}
+    if question.type == "multi":
+        for value in question.values:
+            cells[value] = fig.answers.get((question.id, value), 0)
+        answered = fig.answers.get((question.id, ANSWERED), 0)
+    elif question.values == [ANSWERED_VALUE]:
+        answered = _answered(fig, question)
+        cells[ANSWERED_VALUE] = answered
+    else:
+        for value in question.values:
+            cells[value] = fig.answers.get((question.id, value), 0)
+        # A value the latest version no longer lists counts as no answer, so that the
+        # cells still add up to the total.
+        answered = sum(cells.values())
+    cells[NO_ANSWER] = max(total - answered, 0)
+    return cells
+
+
+def _answered(fig: _Figures, question: _Question) -> int:
+    if question.type == "number":
+        return sum(n for (qid, v), n in fig.answers.items() if qid == question.id and v is not None)
+    return fig.answers.get((question.id, ANSWERED), 0)
+
+
+def _median(fig: _Figures, question: _Question) -> tuple[float | None, int]:
+    if question.type == "scale":
+        pairs = [(float(v), fig.answers.get((question.id, v), 0)) for v in question.values]
+    else:
+        pairs = []
+        for (qid, v), n in fig.answers.items():
+            if qid == question.id and v is not None:
+                try:
+                    pairs.append((float(v), n))
+                except ValueError:
+                    continue
+    pairs = sorted(p for p in pairs if p[1] > 0)
+    answered = sum(n for _, n in pairs)
+    if not answered:
+        return None, 0
+    low, high = (answered - 1) // 2, answered // 2
+    seen, lo_value, hi_value = 0, None, None
+    for value, n in pairs:
+        if lo_value is None and seen + n > low:
+            lo_value = value
+        if hi_value is None and seen + n > high:
+            hi_value = value
+            break
+        seen += n
+    return (lo_value + hi_value) / 2, answered
+
+
+# --- the view ------------------------------------------------------------------------
+
+
+def _normal_area(name: str) -> str:
+    # As areas.area_key compares names, without importing the database side.
+    return " ".join(name.split()).casefold()
+
+
+def _part(atom: Atom, dim: str):
+    value = getattr(atom, dim)
+    return _normal_area(value) if dim == "area" and value is not None else value
+
+
+def _wanted(filters: Filters, dim: str):
+    value = getattr(filters, dim)
+    return _normal_area(value) if dim == "area" else value
+
+
+def _day_class(day: date, since: date | None, until: date | None, edges: dict[date, str]) -> str:
+    if since is not None and day < since:
+        return EDGE_BEFORE if edges.get(day) == EDGE_BEFORE else BEFORE
+    if until is not None and day > until:
+        return EDGE_AFTER if edges.get(day) == EDGE_AFTER else AFTER
+    return edges[day] if edges.get(day) in (FIRST, LAST) else INSIDE
+
+
+def partition(cube: Cube, filters: Filters, dims: list[str]) -> dict[Region, list[Atom]]:
+    """Rule 3 with rule 4: every atom with responses in its region."""
+    plain = [d for d in dims if d != DATE]
+    slices: dict[tuple, list[Atom]] = defaultdict(list)
+    for atom, n in cube.responses.items():
+        if n > 0:
+            slices[tuple(_part(atom, d) for d in plain)].append(atom)
+    regions: dict[Region, list[Atom]] = defaultdict(list)
+    for key, atoms in slices.items():
+        if DATE not in dims:
+            regions[key] = atoms
+            continue
+        edges = edge_days((a.day for a in atoms), filters.since, filters.until)
+        for atom in atoms:
+            cls = _day_class(atom.day, filters.since, filters.until, edges)
+            regions[(*key, cls)].append(atom)
+    return dict(regions)
+
+
+def _own(region: Region, filters: Filters, dims: list[str]) -> bool:
+    for dim, part in zip(dims, region, strict=True):
+        if dim == DATE:
+            if COARSE[part] != WITHIN:
+                return False
+        elif part != _wanted(filters, dim):
+            return False
+    return True
+
+
+def _view_versions(versions: dict[int, dict], cube: Cube, filters: Filters) -> tuple[int, set[int]]:
+    """The latest version the view covers (whose texts are shown) and the versions it
+    allows. The same for every region, so that their figures line up."""
+    allowed = {n for n in versions if filters.version is None or n == filters.version}
+    answered = {a.version for a, n in cube.responses.items() if n > 0 and a.version in allowed}
+    latest = max(answered or allowed)
+    return latest, allowed
+
+
+def build_summary(
+    slug: str,
+    versions: dict[int, dict],
+    cube: Cube,
+    filters: Filters,
+    thresholds: Thresholds,
+) -> Summary:
+    """The figures of one view, each shown only where the rules of docs/results.md
+    allow it; a suppressed figure is None."""
+    k = thresholds.k
+    latest, allowed = _view_versions(versions, cube, filters)
+    definition = versions[latest]
+    languages = list(definition["languages"])
+    summary = Summary(
+        slug=slug,
+        title=_texts(definition["title"], languages, definition["default_language"]),
+        languages=languages,
+        filters=filters,
+        thresholds=thresholds,
+        total=None,
+    )
+
+    dims = filtered_dimensions(filters)
+    regions = partition(cube, filters, dims)
+    counts = {r: sum(cube.responses[a] for a in atoms) for r, atoms in regions.items()}
+    own = [r for r in regions if _own(r, filters, dims)]
+    lines = lines_of(regions, dims) if dims else []
+    suppressed = suppress_regions(counts, lines, k)
+
+    total = sum(counts[r] for r in own)
+    if response_count_suppressed(total, k):
+        summary.withheld = SELECTION_TOO_SMALL
+        return summary
+    if edge_days_too_small(counts, dims, k):
+        summary.withheld = EDGE_DAYS_TOO_SMALL
+        return summary
+    if any(r in suppressed for r in own):
+        summary.withheld = REST_TOO_SMALL
+        return summary
+    summary.total = total
+
+    questions = _questions(versions, latest, allowed)
+    counted = {q.id: set(q.versions) for q in questions}
+    by_atom: dict[Atom, dict[tuple[str, str | None], int]] = defaultdict(dict)
+    for (atom, qid, value), n in cube.answers.items():
+        by_atom[atom][(qid, value)] = by_atom[atom].get((qid, value), 0) + n
+
+    view_atoms = Group(a for r in own for a in regions[r])
+    groups = _groups(regions, lines, suppressed, dims)
+    figures = {g: _figures(g, cube, by_atom, counted) for g in groups}
+    view = _figures(view_atoms, cube, by_atom, counted)
+    figures[view_atoms] = view
+
+    hidden_days = hide_across_regions(
+        {g: f.days for g, f in figures.items()}, additive=True, k=k, of_responses=True
+    )
+    summary.days = _day_counts(view, hidden_days)
+
+    for question in questions:
+        summary.questions.append(_question_summary(question, view, view_atoms, figures, thresholds))
+    return summary
+
+
+def _groups(
+    regions: dict[Region, list[Atom]], lines: list[list[Region]], suppressed: set, dims: list[str]
+) -> set[Group]:
+    """What each figure is checked in: every shown region, every pool, and every edge
+    day (a range shifted by a day differs from it by exactly that day)."""
+    groups: set[Group] = set()
+    for region, atoms in regions.items():
+        if region not in suppressed or (DATE in dims and region[-1] in EDGES):
+            groups.add(Group(atoms))
+    for line in lines:
+        pool = [a for r in line if r in suppressed for a in regions[r]]
+        if pool:
+            groups.add(Group(pool))
+    return groups
+
+
+def _day_counts(view: _Figures, hidden: set) -> list[DayCount]:
+    days = [d for d, n in view.days.items() if n > 0]
+    if not days:
+        return []
+    first, last = min(days), max(days)
+    out = []
+    day = first
+    while day <= last:
+        count = view.days.get(day, 0)
+        out.append(DayCount(day=day, count=None if day in hidden else count))
+        day += timedelta(days=1)
+    return out
+
+
+def _question_summary(
+    question: _Question,
+    view: _Figures,
+    view_atoms: Group,
+    figures: dict[Group, _Figures],
+    thresholds: Thresholds,
+) -> QuestionSummary:
+    k = thresholds.k
+    summary = QuestionSummary(
+        id=question.id,
+        type=question.type,
+        label=question.label,
+        versions=list(question.versions),
+        total=None,
+    )
+    others = [
+        sum(n for v, n in fig.by_version.items() if v not in question.versions)
+        for fig in figures.values()
+    ]
+    if other_versions_too_small(others, k):
+        summary.withheld = OTHER_VERSIONS_TOO_SMALL
+        return summary
+
+    total = _question_total(view, question)
+    summary.total = total
+    hidden = hide_across_regions(
+        {g: _cells(f, question) for g, f in figures.items()},
+        additive=question.additive,
+        k=k,
+        of_responses=False,
+    )
+    view_cells = _cells(view, question)
+    for value in [*question.values, NO_ANSWER]:
+        count = None if value in hidden else view_cells[value]
+        share = count / total if count is not None and total else None
+        label = question.labels.get(value, {}) if value is not None else {}
+        summary.cells.append(Cell(value=value, label=label, count=count, share=share))
+
+    if question.type in ("scale", "number"):
+        median, answered = _median(view, question)
+        if answered >= k:
+            summary.median = median
+    if question.type in ("text", "longtext"):
+        answered = [_answered(f, question) for g, f in figures.items() if g != view_atoms]
+        if texts_listed(_answered(view, question), answered, thresholds.text_k):
+            summary.texts = []
+    return summary
