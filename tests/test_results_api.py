@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from marshmallow import ValidationError
@@ -147,3 +148,81 @@ def test_matching_responses_use_whole_local_days(app, api_as, staff, questionnai
         late_first,
         early_second,
     }
+
+
+# --- the cube ---------------------------------------------------------------------
+
+
+def test_the_cube_counts_submitted_answers_by_atom(
+    app, api_as, staff, client, questionnaire, point, make_point
+):
+    from surveyservice.results.cube import Atom, load_cube
+
+    api = api_as(staff)
+    torpa = make_point(questionnaire, name="Torpa torg", area="Torpa", kind="walk")
+    # 21:00 UTC is 23:00 on 1 June in Stockholm; 22:00 UTC is already 2 June.
+    first = datetime(2026, 6, 1, 21, tzinfo=UTC)
+    second = datetime(2026, 6, 1, 22, tzinfo=UTC)
+    staff_answer(api, point, {"safe_now": "safe", "rating": 4}, first)
+    staff_answer(api, point, {"safe_now": "safe", "rating": 4}, first, language="en")
+    staff_answer(api, point, {"safe_now": "unsafe", "why_unsafe": "Mörkt"}, second)
+    staff_answer(api, torpa, {"safe_now": "unsafe"}, second)
+    resident = client.post(
+        f"/api/v1/collect/{point.token}/responses",
+        json={
+            "id": str(uuid.uuid4()),
+            "version": 1,
+            "language": "sv",
+            "answers": {"safe_now": "safe"},
+        },
+    )
+    assert resident.status_code == 201
+
+    cube = load_cube(questionnaire, ZONE, with_language=False)
+    june1 = Atom(point.id, "Sanden", "event", "staff", 1, None, date(2026, 6, 1))
+    june2 = Atom(point.id, "Sanden", "event", "staff", 1, None, date(2026, 6, 2))
+    walk = Atom(torpa.id, "Torpa", "walk", "staff", 1, None, date(2026, 6, 2))
+    today = datetime.now(UTC).astimezone(ZoneInfo(ZONE)).date()
+    now = Atom(point.id, "Sanden", "event", "resident", 1, None, today)
+    assert cube.responses == {june1: 2, june2: 1, walk: 1, now: 1}
+    assert cube.answers == {
+        (june1, "safe_now", "safe"): 2,
+        (june1, "rating", "4"): 2,
+        (june2, "safe_now", "unsafe"): 1,
+        (june2, "why_unsafe", None): 1,
+        (walk, "safe_now", "unsafe"): 1,
+        (now, "safe_now", "safe"): 1,
+    }
+
+    with_language = load_cube(questionnaire, ZONE, with_language=True)
+    english = Atom(point.id, "Sanden", "event", "staff", 1, "en", date(2026, 6, 1))
+    assert with_language.responses[english] == 1
+    assert with_language.answers[(english, "rating", "4")] == 1
+    # Another zone puts the same hours on other days.
+    in_utc = load_cube(questionnaire, "UTC", with_language=False)
+    assert (
+        in_utc.responses[Atom(point.id, "Sanden", "event", "staff", 1, None, date(2026, 6, 1))] == 3
+    )
+
+
+def test_the_cube_counts_every_published_version_by_number(
+    app, api_as, staff, questionnaire, point
+):
+    from surveyservice.questionnaires.versions import publish_draft, save_draft
+    from surveyservice.results.cube import load_cube
+
+    from .conftest import make_definition
+
+    save_draft(questionnaire, make_definition(title={"sv": "Trygghet 2", "en": "Safety 2"}))
+    publish_draft(questionnaire)
+    db.session.commit()
+    api = api_as(staff)
+    staff_answer(api, point, {"safe_now": "safe"}, version=1)
+    staff_answer(api, point, {"safe_now": "safe"}, version=2)
+    staff_answer(api, point, {"safe_now": "unsafe"}, version=2)
+    cube = load_cube(questionnaire, ZONE, with_language=False)
+    by_version = {}
+    for atom, count in cube.responses.items():
+        by_version[atom.version] = by_version.get(atom.version, 0) + count
+    assert by_version == {1: 1, 2: 2}
+    assert sum(n for (a, q, v), n in cube.answers.items() if a.version == 2 and v == "safe") == 1

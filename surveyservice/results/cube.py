@@ -8,6 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from ..areas.models import Area
+from ..collection.models import AnswerItem, Channel, CollectionPoint, Response
+from ..database import UTCDateTime
+from ..extensions import db
+from ..local_time import zone
+from ..questionnaires.models import Questionnaire
+
 # The value of an answer row that only says the question was answered: multi-choice
 # questions (besides one row per chosen option) and the types without values to count.
 ANSWERED = None
@@ -34,3 +44,106 @@ class Cube:
     # value (as text: "3", "2.5", "true"); multi one row per chosen option plus one
     # ANSWERED row; every other type one ANSWERED row.
     answers: dict[tuple[Atom, str, str | None], int] = field(default_factory=dict)
+
+
+def load_cube(questionnaire: Questionnaire, time_zone: str, with_language: bool) -> Cube:
+    """The counts of the whole questionnaire (all published versions, no filter): the
+    rules need the base as well as the view. Two grouped queries over indexes; the
+    day of each stored hour is found here, in the organisation's time zone."""
+    versions = {v.id: v.number for v in questionnaire.published}
+    points = {
+        point_id: (area, kind.value)
+        for point_id, area, kind in db.session.execute(
+            select(CollectionPoint.id, Area.name, CollectionPoint.kind)
+            .join(Area, CollectionPoint.area_id == Area.id)
+            .where(CollectionPoint.questionnaire_id == questionnaire.id)
+        )
+    }
+    tz = zone(time_zone)
+    atoms: dict[tuple, Atom | None] = {}
+
+    def atom(point_id, version_id, channel, language, hour) -> Atom | None:
+        key = (point_id, version_id, channel, language, hour)
+        if key in atoms:
+            return atoms[key]
+        number = versions.get(version_id)
+        found = None
+        # A row of a version no longer published, or of a point since moved to another
+        # questionnaire, is not this questionnaire's to count.
+        if number is not None and point_id in points:
+            area, kind = points[point_id]
+            found = Atom(
+                point_id,
+                area,
+                kind,
+                Channel(channel).value,
+                number,
+                language if with_language else None,
+                hour.astimezone(tz).date(),
+            )
+        atoms[key] = found
+        return found
+
+    cube = Cube()
+    answered_at = sa.func.coalesce(Response.recorded_at, Response.received_at, type_=UTCDateTime())
+    response_groups = (
+        select(
+            Response.collection_point_id,
+            Response.version_id,
+            Response.channel,
+            Response.language,
+            answered_at,
+            sa.func.count(),
+        )
+        .where(Response.version_id.in_(versions))
+        .group_by(
+            Response.collection_point_id,
+            Response.version_id,
+            Response.channel,
+            Response.language,
+            answered_at,
+        )
+    )
+    for point_id, version_id, channel, language, hour, count in db.session.execute(response_groups):
+        if (key := atom(point_id, version_id, channel, language, hour)) is not None:
+            cube.responses[key] = cube.responses.get(key, 0) + count
+
+    item = AnswerItem
+    answer_groups = (
+        select(
+            item.question_id,
+            item.value,
+            item.collection_point_id,
+            item.version_id,
+            item.channel,
+            item.language,
+            item.answered_at,
+            sa.func.count(),
+        )
+        .where(item.questionnaire_id == questionnaire.id)
+        # In the order of the index, so that the database groups as it reads it.
+        .group_by(
+            item.question_id,
+            item.value,
+            item.collection_point_id,
+            item.version_id,
+            item.channel,
+            item.language,
+            item.answered_at,
+        )
+    )
+    answers = cube.answers
+    for (
+        question_id,
+        value,
+        point_id,
+        version_id,
+        channel,
+        language,
+        hour,
+        count,
+    ) in db.session.execute(answer_groups):
+        if (key := atom(point_id, version_id, channel, language, hour)) is not None:
+            cell = (key, question_id, value)
+            answers[cell] = answers.get(cell, 0) + count
+    return cube
