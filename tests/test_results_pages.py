@@ -10,8 +10,11 @@ import re
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from surveyservice.accounts.models import Role
+from surveyservice.audit.models import AuditEntry
+from surveyservice.extensions import db
 from surveyservice.results import summary as summary_module
 from surveyservice.results.filters import Filters
 from surveyservice.results.summary import (
@@ -471,10 +474,48 @@ def test_only_admins_change_the_thresholds(client, auth, org, coordinator):
     assert response.status_code == 403
 
 
-def test_admin_sees_the_thresholds_form(client, auth, org):
+def test_admin_changes_the_thresholds_and_the_change_is_logged(client, auth, org):
     admin = make_user(org, Role.ADMIN, "admin@example.org")
     html = signed_in(client, auth, admin).get("/results").get_data(as_text=True)
     assert 'id="field-k"' in html and 'value="5"' in html and 'value="10"' in html
+    token = csrf_token_from(html)
+    response = client.post(
+        "/results/thresholds", data={"csrf_token": token, "k": "7", "text_k": "12"}
+    )
+    assert response.status_code == 303
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Gränserna för små grupper är sparade." in html
+    assert 'value="7"' in html and "färre än 7 personer" in html
+    entry = db.session.execute(sa.select(AuditEntry)).scalar_one()
+    assert entry.action == "organisation.result_thresholds_changed"
+    assert entry.details == {"k": [5, 7], "text_k": [10, 12]}
+
+
+@pytest.mark.parametrize(
+    ("k", "text_k", "field", "message"),
+    [
+        ("2", "10", "k", "Ange ett heltal från 3 till 100."),
+        ("fem", "10", "k", "Ange ett heltal från 3 till 100."),
+        ("8", "6", "text_k", "Ange ett heltal från 8 (den första gränsen) till 1000."),
+        ("8", "", "text_k", "Ange ett heltal från 8 (den första gränsen) till 1000."),
+    ],
+)
+def test_thresholds_out_of_range_are_refused_beside_their_field(
+    client, auth, org, k, text_k, field, message
+):
+    admin = make_user(org, Role.ADMIN, "admin@example.org")
+    token = csrf_token_from(signed_in(client, auth, admin).get("/results").get_data(as_text=True))
+    response = client.post(
+        "/results/thresholds", data={"csrf_token": token, "k": k, "text_k": text_k}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'<p class="field-problem" id="problem-{field}">{message}</p>' in html
+    assert re.search(rf'id="field-{field}"[^>]*aria-invalid="true"', html, re.S)
+    assert f'value="{k}"' in html  # what was typed stays
+    db.session.expire_all()
+    assert (org.result_k, org.result_text_k) == (5, 10)
+    assert db.session.execute(sa.select(AuditEntry)).first() is None
 
 
 def test_too_few_answers_so_far_says_so_without_blaming_filters(

@@ -9,7 +9,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from .summary import Summary
+from .summary import ANSWERED_VALUE, Summary
 
 # A cell starting with one of these is run as a formula by a spreadsheet (OWASP).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -34,6 +34,7 @@ class FigureTexts:
     total: str
     per_day: str
     no_answer: str
+    answered: str  # the cell of a question not counted by value
     median: str
     suppressed: str  # "fewer than 5 answers"
     withheld: Callable[[str], str]  # a reason code in plain words
@@ -57,8 +58,12 @@ def figure_rows(summary: Summary, texts: FigureTexts) -> Iterator[list[str]]:
             yield [question.id, label, "", "", "", texts.withheld(question.withheld)]
             continue
         for cell in question.cells:
-            answer = neutralised(texts.label(cell.label)) if cell.value is not None else ""
-            answer = answer or (cell.value or texts.no_answer)
+            if cell.value is None:
+                answer = texts.no_answer
+            elif cell.value == ANSWERED_VALUE:
+                answer = texts.answered
+            else:
+                answer = neutralised(texts.label(cell.label) or cell.value)
             if cell.count is None:
                 yield [question.id, label, answer, "", "", texts.suppressed]
                 continue

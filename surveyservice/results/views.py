@@ -24,6 +24,7 @@ from ..i18n import N_, gettext
 from ..questionnaires.definition import iter_questions
 from ..questionnaires.models import Questionnaire
 from ..questionnaires.versions import find_questionnaire, list_questionnaires
+from ..text import parse_whole_number
 from . import settings, summary
 from .comparison import breaking_versions, compare
 from .figures import FigureTexts, excel_csv, figure_rows
@@ -221,6 +222,7 @@ def _template_helpers(questionnaire: Questionnaire) -> dict:
         "withheld_text": lambda code, k: gettext(
             WITHHELD.get(code, WITHHELD[summary.SELECTION_TOO_SMALL]), k=k
         ),
+        "answered_value": summary.ANSWERED_VALUE,
         "percent": lambda share: format_percent(share),
         "points": percentage_points,
         "kind_labels": KIND_LABELS,
@@ -259,18 +261,7 @@ def export_links(slug: str, query: dict[str, str]) -> list[ExportLink]:
 @bp.get("/results")
 @require_role(Role.COORDINATOR)
 def index():
-    organisation = current_user.organisation
-    questionnaires = [q for q in list_questionnaires(organisation.id) if q.published]
-    return render_template(
-        "results/index.html",
-        questionnaires=questionnaires,
-        thresholds=settings.thresholds_for(organisation),
-        is_admin=current_user.has_role(Role.ADMIN),
-        label=_text,
-        done=request.args.get("done"),
-        problems={},
-        values={},
-    )
+    return _index_page(done=request.args.get("done"))
 
 
 @bp.get("/results/<slug>")
@@ -357,6 +348,7 @@ def figures_csv(slug):
         total=gettext("Answers in total"),
         per_day=gettext("Answers per day"),
         no_answer=gettext("No answer"),
+        answered=gettext("Answered"),
         median=gettext("Median"),
         suppressed=gettext("fewer than {k} answers", k=k),
         withheld=lambda code: gettext(
@@ -376,25 +368,43 @@ def _safe_name(name: str) -> str:
     return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in name)[:150]
 
 
+# The thresholds' limits in words an admin can act on, by field (settings.py checks them).
+THRESHOLD_PROBLEMS = {
+    "k": N_("Enter a whole number from {low} to {high}."),
+    "text_k": N_("Enter a whole number from {low} (the first limit) to {high}."),
+}
+
+
+def _index_page(status: int = 200, **context):
+    organisation = current_user.organisation
+    context.setdefault("problems", {})
+    context.setdefault("values", {})
+    context.setdefault("done", None)
+    return render_template(
+        "results/index.html",
+        questionnaires=[q for q in list_questionnaires(organisation.id) if q.published],
+        thresholds=settings.thresholds_for(organisation),
+        is_admin=current_user.has_role(Role.ADMIN),
+        label=_text,
+        **context,
+    ), status
+
+
 @bp.post("/results/thresholds")
 @require_role(Role.ADMIN)
 def thresholds():
-    organisation = current_user.organisation
     values = {name: request.form.get(name, "").strip() for name in ("k", "text_k")}
+    k, text_k = (parse_whole_number(values[name]) for name in ("k", "text_k"))
+    low, high = settings.K_RANGE
     try:
-        settings.change_thresholds(organisation, values["k"], values["text_k"], current_user)
+        if k is None:
+            raise settings.ThresholdError("k", "", low=low, high=high)
+        if text_k is None:
+            raise settings.ThresholdError("text_k", "", low=k, high=settings.TEXT_K_MAX)
+        settings.change_thresholds(current_user.organisation, k, text_k, current_user)
     except settings.ThresholdError as exc:
         db.session.rollback()
-        questionnaires = [q for q in list_questionnaires(organisation.id) if q.published]
-        return render_template(
-            "results/index.html",
-            questionnaires=questionnaires,
-            thresholds=settings.thresholds_for(organisation),
-            is_admin=True,
-            label=_text,
-            done=None,
-            problems=exc.problems,
-            values=values,
-        ), 422
+        problem = gettext(THRESHOLD_PROBLEMS[exc.field], **exc.values)
+        return _index_page(422, problems={exc.field: problem}, values=values)
     db.session.commit()
     return redirect(url_for(".index", done="thresholds"), 303)
