@@ -543,3 +543,22 @@ def test_comparison_links_each_group_to_its_results(
     assert '<a href="/results/sample?area=Torpa&amp;kind=event">Torpa, Evenemang</a>' in html
     # A table wider than a phone scrolls in a box the keyboard reaches.
     assert 'class="table-scroll" role="region" tabindex="0" aria-labelledby="q-safe_now"' in html
+
+
+def test_a_view_by_answer_language_is_recorded_in_the_audit_log(
+    client, auth, coordinator, questionnaire, summaries
+):
+    signed_in(client, auth, coordinator).get("/results/sample?area=Sanden")
+    assert db.session.execute(sa.select(AuditEntry)).first() is None
+    client.get("/results/sample?language=en&area=Sanden")
+    client.get("/results/sample/figures.csv?language=sv")
+    entries = db.session.execute(sa.select(AuditEntry).order_by(AuditEntry.id)).scalars().all()
+    assert [(e.action, e.subject, e.details, e.user_id) for e in entries] == [
+        (
+            "results.viewed_by_language",
+            "sample",
+            {"area": "Sanden", "language": "en"},
+            coordinator.id,
+        ),
+        ("results.viewed_by_language", "sample", {"language": "sv"}, coordinator.id),
+    ]

@@ -17,6 +17,7 @@ from marshmallow import EXCLUDE, ValidationError
 from ..accounts.auth import require_role
 from ..accounts.models import Role
 from ..areas.areas import list_areas
+from ..audit.log import record
 from ..collection.models import Channel, CollectionPoint, PointKind
 from ..collection.points import list_points
 from ..extensions import db
@@ -137,6 +138,11 @@ def _text(value, languages: list[str] | None = None) -> str:
 
 def _summarise(questionnaire: Questionnaire, filters: Filters):
     organisation = current_user.organisation
+    if filters.language is not None:
+        # The answer language can hint at origin: asking for it is on the record.
+        active = {name: str(value) for name, value in filters.active().items()}
+        record(current_user, "results.viewed_by_language", questionnaire.slug, active)
+        db.session.commit()
     return summary.summarise(
         questionnaire, filters, settings.thresholds_for(organisation), organisation.time_zone
     )
