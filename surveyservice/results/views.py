@@ -70,9 +70,9 @@ WITHHELD = {
         "point out who answered what, so none are shown. Widen the dates or remove a filter."
     ),
     summary.REST_TOO_SMALL: N_(
-        "What these filters leave out holds fewer than {k} answers: comparing these "
-        "figures with the unfiltered ones would show those answers, so none are shown. "
-        "Widen the dates or remove a filter."
+        "Part of what these filters leave out, such as another collection point or "
+        "area, has fewer than {k} answers: these figures beside the unfiltered ones "
+        "would show those answers, so none are shown. Widen the dates or remove a filter."
     ),
     summary.EDGE_DAYS_TOO_SMALL: N_(
         "A day at the start or end of the dates has fewer than {k} answers: moving the "

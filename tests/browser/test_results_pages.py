@@ -163,11 +163,10 @@ def test_answers_from_the_form_show_as_charts_and_two_areas_compare(
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_results_pages_fit_a_phone_and_pass_axe(browser, browser_context_args, answered, org, lang):
     admin = make_user(org, Role.ADMIN, "admin@example.org")
-    sanden = answered["sanden"]
     urls = {
         "index": "/results",
         "results": "/results/sample",
-        "point": f"/results/sample?point={sanden.id}",
+        "point": f"/results/sample?point={answered['torpa'].id}",
         "withheld": "/results/sample?kind=walk",
         "compare": "/results/sample/compare?a-area=Sanden&b-area=Torpa",
         "problems": "/results/sample?from=2026-06-30&to=2026-06-01&area=Atlantis",
