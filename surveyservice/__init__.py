@@ -84,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .questionnaires import views as questionnaires_views
     from .questionnaires.api import blp as questionnaires_api
     from .results import views as results_views
+    from .results.api import blp as results_api
     from .workspace import navigation
     from .workspace import views as workspace_views
 
@@ -96,7 +97,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     compression.init_app(app)
     ratelimit.init_app(app)
     navigation.init_app(app)
-    for blueprint in (account_api, questionnaires_api, collection_api, collect_blp, areas_api):
+    for blueprint in (
+        account_api,
+        questionnaires_api,
+        collection_api,
+        collect_blp,
+        areas_api,
+        results_api,
+    ):
         api.register_blueprint(blueprint)
     for blueprint in (
         health_bp,

@@ -25,6 +25,7 @@ ROUTES_WITH_AN_ID = [
     ("POST", "/api/v1/questionnaires/{slug}/draft/publish", None),
     ("GET", "/api/v1/questionnaires/{slug}/versions/1", None),
     ("GET", "/api/v1/questionnaires/{slug}/diff?from=1&to=draft", None),
+    ("GET", "/api/v1/questionnaires/{slug}/results", None),
     ("GET", "/api/v1/collection-points/{point}", None),
     ("PATCH", "/api/v1/collection-points/{point}", lambda: {"name": "Kapad"}),
     ("POST", "/api/v1/collection-points/{point}/close", None),
@@ -394,3 +395,15 @@ def test_other_organisation_gets_404_on_our_results_and_sees_none_in_the_list(
     assert routes - checked - {"/results", "/results/thresholds"} == set(), (
         "add the new results pages to RESULTS_PAGES_WITH_AN_ID"
     )
+def test_results_with_filters_naming_the_intruders_own_things_are_still_404(
+    api_as, coordinator, other_coordinator, victim_point, make_questionnaire, make_point
+):
+    """A filter is checked only once the questionnaire is found to be one's own: an
+    intruder learns nothing from which of their own points or areas it names."""
+    theirs = make_point(make_questionnaire(other_coordinator.organisation, slug="theirs"))
+    url = f"/api/v1/questionnaires/{SLUG}/results"
+    intruder = api_as(other_coordinator)
+    for query in (f"?point={theirs.id}", f"?point={victim_point.id}", "?area=Sanden"):
+        response = intruder.get(url + query)
+        assert response.status_code == 404, (query, response.json)
+    assert api_as(coordinator).get(f"{url}?point={victim_point.id}").status_code == 200

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 from marshmallow import ValidationError
 
 from surveyservice.extensions import db
@@ -226,3 +227,193 @@ def test_the_cube_counts_every_published_version_by_number(
         by_version[atom.version] = by_version.get(atom.version, 0) + count
     assert by_version == {1: 1, 2: 2}
     assert sum(n for (a, q, v), n in cube.answers.items() if a.version == 2 and v == "safe") == 1
+
+
+# --- thresholds -------------------------------------------------------------------
+
+
+def test_thresholds_change_within_their_ranges_and_are_recorded(app, org, admin):
+    from surveyservice.audit.models import AuditEntry
+    from surveyservice.results.settings import ThresholdError, change_thresholds, thresholds_for
+    from surveyservice.results.summary import Thresholds
+
+    assert thresholds_for(org) == Thresholds(5, 10)
+    for k, text_k, field in [(2, 10, "k"), (101, 200, "k"), (5, 4, "text_k"), (5, 1001, "text_k")]:
+        with pytest.raises(ThresholdError) as caught:
+            change_thresholds(org, k, text_k, admin)
+        assert field in caught.value.problems
+    with pytest.raises(ThresholdError):
+        change_thresholds(org, True, 10, admin)
+    assert thresholds_for(org) == Thresholds(5, 10)
+    assert change_thresholds(org, 3, 3, admin) == Thresholds(3, 3)
+    change_thresholds(org, 3, 3, admin)  # no change, no entry
+    db.session.commit()
+    db.session.expire_all()
+    assert thresholds_for(org) == Thresholds(3, 3)
+    entries = db.session.execute(sa.select(AuditEntry)).scalars().all()
+    assert [(e.action, e.details, e.user_email) for e in entries] == [
+        ("organisation.result_thresholds_changed", {"k": [5, 3], "text_k": [10, 3]}, admin.email)
+    ]
+
+
+# --- the API ------------------------------------------------------------------------
+
+
+def results_url(slug="sample", **query):
+    from urllib.parse import urlencode
+
+    return f"/api/v1/questionnaires/{slug}/results" + (f"?{urlencode(query)}" if query else "")
+
+
+def test_results_are_for_coordinators_and_admins_of_the_organisation(
+    client, api_as, staff, coordinator, admin, other_coordinator, point
+):
+    assert client.get(results_url()).status_code == 401
+    assert api_as(staff).get(results_url()).status_code == 403
+    assert api_as(other_coordinator).get(results_url()).status_code == 404
+    assert api_as(coordinator).get(results_url(slug="nothing")).status_code == 404
+    for user in (coordinator, admin):
+        response = api_as(user).get(results_url())
+        assert response.status_code == 200
+        # No response yet: a zero describes nobody, so it is shown.
+        assert (response.json["total"], response.json["withheld"]) == (0, None)
+
+
+def test_a_questionnaire_never_published_has_no_results(
+    api_as, coordinator, org, make_questionnaire
+):
+    make_questionnaire(org, published=False, slug="unpublished")
+    response = api_as(coordinator).get(results_url(slug="unpublished"))
+    assert response.status_code == 409
+    assert "no published version" in response.json["message"]
+
+
+@pytest.mark.parametrize(
+    "name, value, words",
+    [
+        ("point", "999999", "No collection point"),
+        ("point", "nine", "integer"),
+        ("area", "Östra", "Sanden, Torpa"),
+        ("kind", "party", "event"),
+        ("channel", "fax", "resident"),
+        ("version", "7", "Published: 1"),
+        ("version", "0", ""),
+        ("from", "2026-02-30", "date"),
+        ("to", "tomorrow", "date"),
+        ("from", "1999-12-31", "2000-01-01"),
+        ("language", "fi", "sv, en"),
+        ("language", "../etc", "language code"),
+    ],
+)
+def test_each_bad_filter_is_a_422_naming_it(api_as, coordinator, point, name, value, words):
+    response = api_as(coordinator).get(results_url(**{name: value}))
+    assert response.status_code == 422, response.json
+    assert set(response.json["errors"]["query"]) == {name}
+    assert words.lower() in " ".join(response.json["errors"]["query"][name]).lower()
+
+
+def test_a_range_that_ends_before_it_starts_is_a_422(api_as, coordinator, point):
+    response = api_as(coordinator).get(results_url(**{"from": "2026-06-02", "to": "2026-06-01"}))
+    assert response.status_code == 422
+    assert "after" in response.json["errors"]["query"]["from"][0]
+
+
+def test_the_figures_of_real_submissions_with_small_groups_suppressed(
+    app, client, api_as, staff, coordinator, admin, org, questionnaire, point
+):
+    from surveyservice.results.settings import change_thresholds
+
+    change_thresholds(org, 5, 5, admin)
+    db.session.commit()
+    api = api_as(staff)
+    day = datetime(2026, 6, 1, 10, tzinfo=UTC)
+    texts = [f"Mörkt vid bryggan {n}" for n in range(8)]
+    for n in range(12):
+        staff_answer(api, point, {"safe_now": "safe", "rating": 4 if n < 7 else 5}, day)
+    for text in texts:
+        staff_answer(api, point, {"safe_now": "unsafe", "why_unsafe": text, "rating": 1}, day)
+
+    response = api_as(coordinator).get(results_url())
+    assert response.status_code == 200, response.json
+    summary = response.json
+    assert summary["total"] == 20 and summary["withheld"] is None
+    assert summary["thresholds"] == {"k": 5, "text_k": 5}
+    assert summary["days"] == [{"day": "2026-06-01", "count": 20}]
+    questions = {q["id"]: q for q in summary["questions"]}
+    cells = {c["value"]: (c["count"], c["share"]) for c in questions["safe_now"]["cells"]}
+    # That nobody left it unanswered is a count of responses: zero is shown.
+    assert cells == {"safe": (12, 0.6), "unsafe": (8, 0.4), None: (0, 0.0)}
+    assert questions["rating"]["median"] == 4
+    rating = {c["value"]: c["count"] for c in questions["rating"]["cells"]}
+    # Nobody chose 2 or 3 (zero answers are below k): the smallest shown cell, 5, goes
+    # with them, so that the total minus the shown cells gives none of them away.
+    assert rating == {"1": 8, "2": None, "3": None, "4": 7, "5": None, None: 0}
+    listed = questions["why_unsafe"]["texts"]
+    assert sorted(listed) == sorted(texts)
+
+    # With the organisation's default free-text threshold (10), 8 answers are not listed.
+    change_thresholds(org, 5, 10, admin)
+    db.session.commit()
+    summary = api_as(coordinator).get(results_url()).json
+    assert {q["id"]: q["texts"] for q in summary["questions"]}["why_unsafe"] is None
+
+    # A view of fewer than k is withheld, with no figure at all.
+    for _ in range(2):
+        client.post(
+            f"/api/v1/collect/{point.token}/responses",
+            json={
+                "id": str(uuid.uuid4()),
+                "version": 1,
+                "language": "en",
+                "answers": {"safe_now": "safe"},
+            },
+        )
+    small = api_as(coordinator).get(results_url(channel="resident", area="sanden")).json
+    assert (small["total"], small["withheld"], small["questions"]) == (
+        None,
+        "selection_too_small",
+        [],
+    )
+    assert small["filters"]["area"] == "Sanden"
+    assert small["filters"]["channel"] == "resident"
+    # ... and so is what the filter leaves out when that is the small part.
+    rest = api_as(coordinator).get(results_url(channel="staff")).json
+    assert (rest["total"], rest["withheld"]) == (None, "rest_too_small")
+
+
+def test_free_text_is_listed_in_a_random_order(
+    app, api_as, staff, coordinator, org, admin, questionnaire, point
+):
+    from surveyservice.results.settings import change_thresholds
+
+    change_thresholds(org, 3, 3, admin)
+    db.session.commit()
+    api = api_as(staff)
+    texts = [f"Svar {n:02d}" for n in range(30)]
+    for text in texts:
+        staff_answer(api, point, {"safe_now": "unsafe", "why_unsafe": text})
+    orders = set()
+    for _ in range(4):
+        summary = api_as(coordinator).get(results_url()).json
+        listed = {q["id"]: q["texts"] for q in summary["questions"]}["why_unsafe"]
+        assert sorted(listed) == texts
+        orders.add(tuple(listed))
+    # Four draws of 30 answers in arrival order, or all alike, by chance: about 1 in 10^96.
+    assert tuple(texts) not in orders and len(orders) > 1
+
+
+def test_the_results_route_is_in_the_openapi_document(client):
+    document = client.get("/api/v1/openapi.json").json
+    operation = document["paths"]["/api/v1/questionnaires/{slug}/results"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {
+        "point",
+        "area",
+        "kind",
+        "channel",
+        "version",
+        "from",
+        "to",
+        "language",
+    }
+    schemas = document["components"]["schemas"]
+    assert "null when suppressed" in schemas["Cell"]["properties"]["count"]["description"]

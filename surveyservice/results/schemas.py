@@ -6,6 +6,12 @@ from marshmallow import Schema, fields, validate
 
 from ..collection.models import Channel, PointKind
 from ..questionnaires.definition import LANGUAGE_RE
+from .summary import (
+    EDGE_DAYS_TOO_SMALL,
+    OTHER_VERSIONS_TOO_SMALL,
+    REST_TOO_SMALL,
+    SELECTION_TOO_SMALL,
+)
 
 # Ids and numbers a database can hold; anything else names nothing.
 ID_RANGE = validate.Range(min=1, max=2**31 - 1)
@@ -58,7 +64,118 @@ class ResultsQuerySchema(Schema):
     language = fields.String(
         validate=validate.Regexp(LANGUAGE_RE, error="Not a language code such as sv, en or ar."),
         metadata={
-            "description": "The language the answers were given in. Sensitive (it can "
-            "hint at origin): asking for it is recorded in the audit log"
+            "description": "The language the answers were given in (one of the "
+            "questionnaire's). Sensitive: it can hint at origin"
         },
     )
+
+
+SUPPRESSED = (
+    "null when suppressed: it describes fewer people than the organisation's threshold, "
+    "or would let one be worked out (docs/results.md)"
+)
+WITHHELD_REASONS = [
+    SELECTION_TOO_SMALL,
+    REST_TOO_SMALL,
+    EDGE_DAYS_TOO_SMALL,
+]
+TEXTS = {"description": "By language code", "additionalProperties": {"type": "string"}}
+
+
+class FiltersSchema(Schema):
+    point = fields.Integer(allow_none=True)
+    area = fields.String(allow_none=True, metadata={"description": "The area's name as stored"})
+    kind = fields.String(allow_none=True)
+    channel = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True)
+    language = fields.String(allow_none=True)
+    since = fields.Date(data_key="from", allow_none=True)
+    until = fields.Date(data_key="to", allow_none=True)
+
+
+class ThresholdsSchema(Schema):
+    k = fields.Integer(metadata={"description": "The smallest group a figure may describe"})
+    text_k = fields.Integer(
+        metadata={"description": "The smallest group whose free-text answers are listed"}
+    )
+
+
+class CellSchema(Schema):
+    value = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "An option's or scale value's value, 'answered' for questions not "
+            "counted by value, or null for the cell of those who did not answer"
+        },
+    )
+    label = fields.Dict(keys=fields.String(), values=fields.String(), metadata=TEXTS)
+    count = fields.Integer(allow_none=True, metadata={"description": f"Answers; {SUPPRESSED}"})
+    share = fields.Float(
+        allow_none=True,
+        metadata={"description": f"Of the question's total, 0 to 1; {SUPPRESSED}"},
+    )
+
+
+class QuestionSummarySchema(Schema):
+    id = fields.String()
+    type = fields.String()
+    label = fields.Dict(keys=fields.String(), values=fields.String(), metadata=TEXTS)
+    versions = fields.List(
+        fields.Integer(),
+        metadata={"description": "The versions counted: those where the question means the same"},
+    )
+    total = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Responses asked; the cells add up to it. null when withheld"},
+    )
+    cells = fields.List(fields.Nested(CellSchema))
+    median = fields.Float(
+        allow_none=True, metadata={"description": f"Scale and number questions; {SUPPRESSED}"}
+    )
+    texts = fields.List(
+        fields.String(),
+        allow_none=True,
+        metadata={
+            "description": "Free-text answers, masked, in a random order (at most 200); null "
+            "when the view or what it leaves out is too small for them to be listed"
+        },
+    )
+    withheld = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Why the whole question is withheld, else null",
+            "enum": [OTHER_VERSIONS_TOO_SMALL, None],
+        },
+    )
+
+
+class DayCountSchema(Schema):
+    day = fields.Date()
+    count = fields.Integer(
+        allow_none=True,
+        metadata={"description": f"Responses that day (a day without any shows 0); {SUPPRESSED}"},
+    )
+
+
+class SummarySchema(Schema):
+    slug = fields.String()
+    title = fields.Dict(keys=fields.String(), values=fields.String(), metadata=TEXTS)
+    languages = fields.List(fields.String())
+    filters = fields.Nested(FiltersSchema, metadata={"description": "The filters applied"})
+    thresholds = fields.Nested(ThresholdsSchema)
+    total = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Responses in the view; null when the view is withheld"},
+    )
+    withheld = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Why the whole view is withheld (then no figure is given), else null",
+            "enum": [*WITHHELD_REASONS, None],
+        },
+    )
+    days = fields.List(
+        fields.Nested(DayCountSchema),
+        metadata={"description": "Responses per day, from the first day with any to the last"},
+    )
+    questions = fields.List(fields.Nested(QuestionSummarySchema))

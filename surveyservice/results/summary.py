@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
+
+from ..collection.models import AnswerItem, Response
+from ..extensions import db
+from .cube import load_cube
 from .filters import Filters
+from .selection import matching_responses
 
 # Why a whole view is withheld.
 SELECTION_TOO_SMALL = "selection_too_small"  # fewer than k responses
@@ -71,3 +77,51 @@ class Summary:
     withheld: str | None = None
     days: list[DayCount] = field(default_factory=list)
     questions: list[QuestionSummary] = field(default_factory=list)
+
+
+# At most this many free-text answers are listed for a question.
+TEXTS_LISTED = 200
+
+
+class NotPublished(LookupError):
+    """A questionnaire without a published version has no results to show."""
+
+
+def summarise(
+    questionnaire, filters: Filters, thresholds: Thresholds, time_zone: str, with_language=False
+) -> Summary:
+    """The view of ``questionnaire`` that ``filters`` select, as the rules allow it to be
+    shown, with the free text of each question whose texts may be listed."""
+    # Imported here: the rules import this module's shapes.
+    from .suppression import build_summary
+
+    published = questionnaire.published
+    if not published:
+        raise NotPublished(f"{questionnaire.slug!r} has no published version yet.")
+    versions = {v.number: v.definition for v in sorted(published, key=lambda v: v.number)}
+    # A view of one language needs the languages apart, whether or not they are shown.
+    cube = load_cube(questionnaire, time_zone, with_language or filters.language is not None)
+    summary = build_summary(questionnaire.slug, versions, cube, filters, thresholds)
+    for question in summary.questions:
+        if question.texts == []:
+            question.texts = free_texts(questionnaire, filters, time_zone, question)
+    return summary
+
+
+def free_texts(questionnaire, filters: Filters, time_zone: str, question) -> list[str]:
+    """Up to TEXTS_LISTED answers to a free-text question in the view, in a random
+    order: the order they arrived in could tell who wrote which. Masked when stored."""
+    version_ids = [v.id for v in questionnaire.published if v.number in question.versions]
+    chosen = (
+        matching_responses(questionnaire, filters, time_zone)
+        .with_only_columns(Response.id)
+        .join(AnswerItem, AnswerItem.response_id == Response.id)
+        .where(AnswerItem.question_id == question.id, Response.version_id.in_(version_ids))
+        .order_by(sa.func.random())
+        .limit(TEXTS_LISTED)
+    )
+    ids = list(db.session.execute(chosen).scalars())
+    rows = db.session.execute(sa.select(Response.id, Response.answers).where(Response.id.in_(ids)))
+    found = {response_id: answers for response_id, answers in rows}
+    texts = [found[i].get(question.id) for i in ids]
+    return [t for t in texts if isinstance(t, str) and t]
