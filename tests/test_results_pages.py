@@ -562,3 +562,37 @@ def test_a_view_by_answer_language_is_recorded_in_the_audit_log(
         ),
         ("results.viewed_by_language", "sample", {"language": "sv"}, coordinator.id),
     ]
+
+
+def test_comparison_of_this_years_dates_against_last_years(
+    client, auth, coordinator, questionnaire, summaries
+):
+    html = (
+        signed_in(client, auth, coordinator)
+        .get(
+            "/results/sample/compare?a-from=2025-06-01&a-to=2025-08-31"
+            "&b-from=2026-06-01&b-to=2026-08-31&b-area=Sanden"
+        )
+        .get_data(as_text=True)
+    )
+    assert summaries.calls == [
+        Filters(since=date(2025, 6, 1), until=date(2025, 8, 31)),
+        Filters(area="Sanden", since=date(2026, 6, 1), until=date(2026, 8, 31)),
+    ]
+    assert (
+        "<caption>Svar i 2025-06-01 – 2025-08-31 (A) och Sanden, 2026-06-01 – 2026-08-31 (B)"
+        in html
+    )
+    assert 'name="b-to" value="2026-08-31"' in html
+
+
+def test_a_problem_in_one_group_is_named_with_its_group(
+    client, auth, coordinator, questionnaire, summaries
+):
+    response = signed_in(client, auth, coordinator).get(
+        "/results/sample/compare?a-area=Sanden&b-to=2026-02-30"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and summaries.calls == []
+    assert '<a href="#b-filter-to">Grupp B: Ange ett datum' in html
+    assert re.search(r'id="b-filter-to"[^>]*aria-invalid="true"', html)

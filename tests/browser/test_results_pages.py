@@ -65,7 +65,7 @@ def answered(app, org, make_questionnaire, make_point):
     send(client, sanden, 6, {"safe_now": "unsafe", "why_unsafe": "Mörkt", "rating": 2})
     send(client, sanden, 5, {"rating": 3})
     send(client, torpa, 5, {"safe_now": "safe", "rating": 5})
-    send(client, torpa, 9, {"safe_now": "unsafe", "rating": 1})
+    send(client, torpa, 9, {"safe_now": "unsafe", "why_unsafe": "Ingen belysning", "rating": 1})
     send(client, torpa, 5, {"rating": 2})
     send(client, walk, 3, {"safe_now": "unsafe", "rating": 1})
     return {"sanden": sanden, "torpa": torpa, "walk": walk}
@@ -128,6 +128,10 @@ def test_answers_from_the_form_show_as_charts_and_two_areas_compare(
     expect(bar).to_have_attribute("aria-hidden", "true")
     track, fill = bar.bounding_box(), bar.locator(".fill").bounding_box()
     assert 0.27 < fill["width"] / track["width"] < 0.33
+    # Free text, listed once 10 or more wrote: 6 at Sanden and 9 at Torpa.
+    texts = page.locator("#q-why_unsafe ~ ul.texts li")
+    expect(texts).to_have_count(15)
+    expect(texts.filter(has_text="Ingen belysning")).to_have_count(9)
     # The screenshot shows the charts.
     shot = chart.screenshot(path=str(tmp_path / "results-chart.png"))
     assert accent_pixels(shot) > 200
