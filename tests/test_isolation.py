@@ -395,6 +395,8 @@ def test_other_organisation_gets_404_on_our_results_and_sees_none_in_the_list(
     assert routes - checked - {"/results", "/results/thresholds"} == set(), (
         "add the new results pages to RESULTS_PAGES_WITH_AN_ID"
     )
+
+
 def test_results_with_filters_naming_the_intruders_own_things_are_still_404(
     api_as, coordinator, other_coordinator, victim_point, make_questionnaire, make_point
 ):

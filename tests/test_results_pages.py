@@ -271,7 +271,7 @@ def test_a_filter_problem_shows_beside_its_field_and_no_figures(
     assert problem and message in problem.group(1)
     assert re.search(rf'id="filter-{field}"[^>]*aria-invalid="true"', html)
     assert f'href="#filter-{field}"' in html  # the summary at the top leads to it
-    assert 'data-count="total"' not in html
+    assert 'data-count="total"' not in html and "Visar alla svar" not in html
 
 
 def test_the_language_filter_opens_when_chosen(client, auth, coordinator, questionnaire, summaries):
