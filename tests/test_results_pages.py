@@ -596,3 +596,13 @@ def test_a_problem_in_one_group_is_named_with_its_group(
     assert response.status_code == 422 and summaries.calls == []
     assert '<a href="#b-filter-to">Grupp B: Ange ett datum' in html
     assert re.search(r'id="b-filter-to"[^>]*aria-invalid="true"', html)
+
+
+def test_a_questionnaire_nobody_answered_says_so_with_real_figures(
+    client, auth, coordinator, questionnaire
+):
+    html = text_of(
+        signed_in(client, auth, coordinator).get("/results/sample").get_data(as_text=True)
+    )
+    assert "0 svar" in html and "Ingen har svarat än." in html
+    assert "Svar fråga för fråga" not in html

@@ -3,6 +3,7 @@ the results page as charts, two areas side by side, a small group withheld; the 
 fit a phone and pass axe, in Swedish and English."""
 
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -222,3 +223,19 @@ def test_results_pages_have_no_serious_accessibility_violations(page, answered, 
     ):
         page.goto(f"{url}{'&' if '?' in url else '?'}lang={lang}")
         assert axe(page) == [], url
+
+
+def test_filter_problems_take_the_focus_and_lead_to_their_fields(page, answered, org):
+    coordinator = make_user(org, Role.COORDINATOR, "samordnare@example.org")
+    sign_in(page, coordinator.email)
+    page.goto("/results/sample")
+    page.get_by_label("Från (första dagen)").fill("2026-06-30")
+    page.get_by_label("Till (sista dagen)").fill("2026-06-01")
+    page.get_by_role("button", name="Visa resultat").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    field = page.get_by_label("Från (första dagen)")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_accessible_description(re.compile("Första dagen är efter sista dagen"))
