@@ -606,3 +606,51 @@ def test_a_questionnaire_nobody_answered_says_so_with_real_figures(
     )
     assert "0 svar" in html and "Ingen har svarat än." in html
     assert "Svar fråga för fråga" not in html
+
+
+def test_the_pages_show_exactly_the_figures_the_api_gives(
+    client, auth, api_as, coordinator, questionnaire, make_point
+):
+    """Real answers: every count on the page and in its CSV is the API's, and a figure
+    the API suppresses (null) is suppressed on both."""
+    import uuid
+
+    point = make_point(questionnaire)
+    for answers, times in (
+        ({"safe_now": "safe", "rating": 4}, 7),
+        ({"safe_now": "unsafe", "why_unsafe": "Mörkt", "rating": 2}, 6),
+        ({"safe_now": "safe", "rating": 5}, 3),
+    ):
+        for _ in range(times):
+            body = {"id": str(uuid.uuid4()), "version": 1, "language": "sv", "answers": answers}
+            assert (
+                client.post(f"/api/v1/collect/{point.token}/responses", json=body).status_code
+                == 201
+            )
+    api = api_as(coordinator).get("/api/v1/questionnaires/sample/results").json
+    signed_in(client, auth, coordinator)
+    html = client.get("/results/sample").get_data(as_text=True)
+    raw = client.get("/results/sample/figures.csv").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(raw), delimiter=";"))
+    assert f'data-count="total">{api["total"]}<' in html
+    assert ["", "Svar totalt", "", str(api["total"]), "", ""] in rows
+    checked = suppressed = 0
+    for question in api["questions"]:
+        if question["id"] != "rating":
+            continue
+        for cell in question["cells"]:
+            label = cell["value"] or "Inget svar"
+            line = next(r for r in rows if r[0] == "rating" and r[2] == label)
+            shown = row(html, label)
+            if cell["count"] is None:
+                suppressed += 1
+                assert line[3] == "" and line[5] == "färre än 5 svar"
+                assert "färre än 5 svar" in shown and not re.search(
+                    r"\d", text_of(shown).replace("5 svar", "")
+                )
+            else:
+                checked += 1
+                assert line[3] == str(cell["count"])
+                assert f'<td class="number">{cell["count"]}</td>' in shown
+    # Three fives, and nobody chose 1 or 3: suppressed, with enough others to hide them.
+    assert suppressed >= 4 and checked >= 1
