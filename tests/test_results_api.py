@@ -151,6 +151,53 @@ def test_matching_responses_use_whole_local_days(app, api_as, staff, questionnai
     }
 
 
+def test_the_answers_index_selects_as_the_responses_do(
+    app, api_as, staff, client, questionnaire, point, make_point
+):
+    from surveyservice.results.selection import matching_answers
+
+    api = api_as(staff)
+    walk = make_point(questionnaire, name="Torpa torg", area="Torpa", kind="walk")
+    for hour, where, language in [(21, point, "sv"), (22, point, "en"), (22, walk, "sv")]:
+        staff_answer(
+            api, where, {"safe_now": "safe"}, datetime(2026, 6, 1, hour, tzinfo=UTC), language
+        )
+    resident = client.post(
+        f"/api/v1/collect/{walk.token}/responses",
+        json={
+            "id": str(uuid.uuid4()),
+            "version": 1,
+            "language": "sv",
+            "answers": {"safe_now": "safe"},
+        },
+    )
+    assert resident.status_code == 201
+    queries = [
+        {},
+        {"point": str(point.id)},
+        {"area": "torpa"},
+        {"kind": "walk"},
+        {"channel": "resident"},
+        {"version": "1"},
+        {"language": "en"},
+        {"from": "2026-06-02"},
+        {"to": "2026-06-01"},
+        {"area": "Sanden", "from": "2026-06-01", "to": "2026-06-01"},
+    ]
+    sizes = []
+    for query in queries:
+        filters = resolve(questionnaire, **query)
+        by_responses = set(
+            db.session.execute(matching_responses(questionnaire, filters, ZONE)).scalars()
+        )
+        by_answers = set(
+            db.session.execute(matching_answers(questionnaire, "safe_now", filters, ZONE)).scalars()
+        )
+        assert by_answers == {r.id for r in by_responses}, query
+        sizes.append(len(by_answers))
+    assert sizes == [4, 2, 2, 2, 1, 4, 1, 3, 1, 1]
+
+
 # --- the cube ---------------------------------------------------------------------
 
 

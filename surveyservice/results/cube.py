@@ -6,14 +6,13 @@ need no database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import select
 
 from ..areas.models import Area
 from ..collection.models import AnswerItem, Channel, CollectionPoint, Response
-from ..database import UTCDateTime
 from ..extensions import db
 from ..local_time import zone
 from ..questionnaires.models import Questionnaire
@@ -46,6 +45,19 @@ class Cube:
     answers: dict[tuple[Atom, str, str | None], int] = field(default_factory=dict)
 
 
+def _raw(column):
+    """A column read as the driver gives it: a grouped count can return a row per
+    answer, and converting each row's hour and channel costs more than the query."""
+    return sa.type_coerce(column, sa.String)
+
+
+def _utc_hour(value: datetime | str) -> datetime:
+    # SQLite keeps a naive UTC time as text; PostgreSQL gives an aware datetime.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def load_cube(questionnaire: Questionnaire, time_zone: str, with_language: bool) -> Cube:
     """The counts of the whole questionnaire (all published versions, no filter): the
     rules need the base as well as the view. Two grouped queries over indexes; the
@@ -62,14 +74,11 @@ def load_cube(questionnaire: Questionnaire, time_zone: str, with_language: bool)
     tz = zone(time_zone)
     atoms: dict[tuple, Atom | None] = {}
 
-    def atom(point_id, version_id, channel, language, hour) -> Atom | None:
-        key = (point_id, version_id, channel, language, hour)
-        if key in atoms:
-            return atoms[key]
+    def atom(key: tuple) -> Atom | None:
+        point_id, version_id, channel, language, hour = key
         number = versions.get(version_id)
         found = None
-        # A row of a version no longer published, or of a point since moved to another
-        # questionnaire, is not this questionnaire's to count.
+        # A row of a version no longer published is not this questionnaire's to count.
         if number is not None and point_id in points:
             area, kind = points[point_id]
             found = Atom(
@@ -79,71 +88,51 @@ def load_cube(questionnaire: Questionnaire, time_zone: str, with_language: bool)
                 Channel(channel).value,
                 number,
                 language if with_language else None,
-                hour.astimezone(tz).date(),
+                _utc_hour(hour).astimezone(tz).date(),
             )
         atoms[key] = found
         return found
 
     cube = Cube()
-    answered_at = sa.func.coalesce(Response.recorded_at, Response.received_at, type_=UTCDateTime())
-    response_groups = (
-        select(
-            Response.collection_point_id,
-            Response.version_id,
-            Response.channel,
-            Response.language,
-            answered_at,
-            sa.func.count(),
-        )
-        .where(Response.version_id.in_(versions))
-        .group_by(
-            Response.collection_point_id,
-            Response.version_id,
-            Response.channel,
-            Response.language,
-            answered_at,
-        )
+    answered_at = sa.func.coalesce(Response.recorded_at, Response.received_at)
+    group = (
+        Response.collection_point_id,
+        Response.version_id,
+        _raw(Response.channel),
+        Response.language,
+        _raw(answered_at),
     )
-    for point_id, version_id, channel, language, hour, count in db.session.execute(response_groups):
-        if (key := atom(point_id, version_id, channel, language, hour)) is not None:
-            cube.responses[key] = cube.responses.get(key, 0) + count
+    response_groups = (
+        select(*group, sa.func.count()).where(Response.version_id.in_(versions)).group_by(*group)
+    )
+    responses = cube.responses
+    for *key, count in db.session.execute(response_groups):
+        key = tuple(key)
+        found = atoms[key] if key in atoms else atom(key)
+        if found is not None:
+            responses[found] = responses.get(found, 0) + count
 
     item = AnswerItem
+    # In the order of the index, so that the database groups as it reads it.
+    group = (
+        item.question_id,
+        item.value,
+        item.collection_point_id,
+        item.version_id,
+        _raw(item.channel),
+        item.language,
+        _raw(item.answered_at),
+    )
     answer_groups = (
-        select(
-            item.question_id,
-            item.value,
-            item.collection_point_id,
-            item.version_id,
-            item.channel,
-            item.language,
-            item.answered_at,
-            sa.func.count(),
-        )
+        select(*group, sa.func.count())
         .where(item.questionnaire_id == questionnaire.id)
-        # In the order of the index, so that the database groups as it reads it.
-        .group_by(
-            item.question_id,
-            item.value,
-            item.collection_point_id,
-            item.version_id,
-            item.channel,
-            item.language,
-            item.answered_at,
-        )
+        .group_by(*group)
     )
     answers = cube.answers
-    for (
-        question_id,
-        value,
-        point_id,
-        version_id,
-        channel,
-        language,
-        hour,
-        count,
-    ) in db.session.execute(answer_groups):
-        if (key := atom(point_id, version_id, channel, language, hour)) is not None:
-            cell = (key, question_id, value)
+    for question_id, value, *key, count in db.session.execute(answer_groups):
+        key = tuple(key)
+        found = atoms[key] if key in atoms else atom(key)
+        if found is not None:
+            cell = (found, question_id, value)
             answers[cell] = answers.get(cell, 0) + count
     return cube

@@ -4,6 +4,7 @@ select. Nothing here reads a request: routes, pages and the CLI pass what they p
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from sqlalchemy import Select, select
 
 from ..areas.areas import find_area_by_name, list_areas
 from ..areas.models import Area
-from ..collection.models import Channel, CollectionPoint, PointKind, Response
+from ..collection.models import AnswerItem, Channel, CollectionPoint, PointKind, Response
 from ..database import UTCDateTime
 from ..extensions import db
 from ..local_time import start_of_day, to_utc
@@ -143,4 +144,42 @@ def matching_responses(
         query = query.where(answered_at() >= day_start(filters.since, time_zone))
     if filters.until is not None:
         query = query.where(answered_at() < day_start(filters.until + timedelta(days=1), time_zone))
+    return query
+
+
+def matching_answers(
+    questionnaire: Questionnaire, question_id: str, filters: Filters, time_zone: str
+) -> Select[tuple[uuid.UUID]]:
+    """The ids of the responses the filters select that answered the question: the
+    same selection as matching_responses, read from the answers' index alone."""
+    item = AnswerItem
+    query = select(item.response_id).where(
+        item.questionnaire_id == questionnaire.id, item.question_id == question_id
+    )
+    if filters.point is not None:
+        query = query.where(item.collection_point_id == filters.point)
+    if filters.area is not None or filters.kind is not None:
+        points = select(CollectionPoint.id).where(
+            CollectionPoint.questionnaire_id == questionnaire.id
+        )
+        if filters.area is not None:
+            points = points.join(Area, CollectionPoint.area_id == Area.id).where(
+                Area.name == filters.area
+            )
+        if filters.kind is not None:
+            points = points.where(CollectionPoint.kind == PointKind(filters.kind))
+        query = query.where(item.collection_point_id.in_(points))
+    if filters.channel is not None:
+        query = query.where(item.channel == Channel(filters.channel))
+    if filters.version is not None:
+        ids = [v.id for v in questionnaire.published if v.number == filters.version]
+        query = query.where(item.version_id.in_(ids))
+    if filters.language is not None:
+        query = query.where(item.language == filters.language)
+    if filters.since is not None:
+        query = query.where(item.answered_at >= day_start(filters.since, time_zone))
+    if filters.until is not None:
+        query = query.where(
+            item.answered_at < day_start(filters.until + timedelta(days=1), time_zone)
+        )
     return query

@@ -16,7 +16,7 @@ from ..collection.models import AnswerItem, Response
 from ..extensions import db
 from .cube import load_cube
 from .filters import Filters
-from .selection import matching_responses
+from .selection import matching_answers
 
 # Why a whole view is withheld.
 SELECTION_TOO_SMALL = "selection_too_small"  # fewer than k responses
@@ -113,10 +113,8 @@ def free_texts(questionnaire, filters: Filters, time_zone: str, question) -> lis
     order: the order they arrived in could tell who wrote which. Masked when stored."""
     version_ids = [v.id for v in questionnaire.published if v.number in question.versions]
     chosen = (
-        matching_responses(questionnaire, filters, time_zone)
-        .with_only_columns(Response.id)
-        .join(AnswerItem, AnswerItem.response_id == Response.id)
-        .where(AnswerItem.question_id == question.id, Response.version_id.in_(version_ids))
+        matching_answers(questionnaire, question.id, filters, time_zone)
+        .where(AnswerItem.version_id.in_(version_ids))
         .order_by(sa.func.random())
         .limit(TEXTS_LISTED)
     )
