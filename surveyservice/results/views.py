@@ -6,13 +6,12 @@ pages only show what it returns, so they cannot show more than the API."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent
 from flask_login import current_user
-from marshmallow import EXCLUDE, ValidationError
 
 from ..accounts.auth import require_role
 from ..accounts.models import Role
@@ -29,40 +28,15 @@ from ..text import parse_whole_number
 from . import settings, summary
 from .comparison import breaking_versions, compare
 from .figures import FigureTexts, excel_csv, figure_rows
+from .filter_form import CHANNEL_LABELS, FILTER_NAMES, KIND_LABELS, describe, read_filters
 from .filters import Filters
-from .schemas import ResultsQuerySchema
-from .selection import FilterError, questionnaire_languages, resolve_filters
+from .selection import questionnaire_languages
 
 bp = Blueprint("results_pages", __name__)
 
-# The query parameters of a view's filters, in the order the form shows them.
-FILTER_NAMES = ("point", "area", "kind", "channel", "version", "from", "to", "language")
 # The groups of the comparison: each one's filters carry its prefix.
 GROUPS = ("a", "b")
 
-# What to do about a filter that names nothing, by field: the form offers only what
-# exists, so these come from an edited address or a typed date.
-FILTER_PROBLEMS = {
-    "point": N_("Choose a collection point of this questionnaire from the list."),
-    "area": N_("Choose an area from the list."),
-    "kind": N_("Choose a kind of collection point from the list."),
-    "channel": N_("Choose a way of answering from the list."),
-    "version": N_("Choose a published version from the list."),
-    "from": N_("Enter a date between 2000-01-01 and 2100-12-31."),
-    "to": N_("Enter a date between 2000-01-01 and 2100-12-31."),
-    "language": N_("Choose one of the questionnaire's languages from the list."),
-}
-RANGE_REVERSED = N_("The first day is after the last day: swap them.")
-
-KIND_LABELS = {
-    "event": N_("Event"),
-    "walk": N_("Safety walk"),
-    "online": N_("Online link"),
-}
-CHANNEL_LABELS = {
-    "resident": N_("The resident's own phone"),
-    "staff": N_("A staff tablet"),
-}
 # Why a view or question is withheld, and what to do about it; {k} is the threshold.
 WITHHELD = {
     summary.SELECTION_TOO_SMALL: N_(
@@ -85,35 +59,6 @@ WITHHELD = {
         "filters to see it."
     ),
 }
-
-
-@dataclass
-class FilterForm:
-    """What the coordinator asked for, as typed, with the problems by field."""
-
-    values: dict[str, str] = field(default_factory=dict)
-    problems: dict[str, str] = field(default_factory=dict)
-    filters: Filters | None = None
-
-
-def read_filters(questionnaire: Questionnaire, args, prefix: str = "") -> FilterForm:
-    """The filters in the query arguments (each name after ``prefix``), checked."""
-    values = {name: args.get(prefix + name, "").strip() for name in FILTER_NAMES}
-    form = FilterForm(values=values)
-    given = {name: value for name, value in values.items() if value}
-    try:
-        parsed = ResultsQuerySchema(unknown=EXCLUDE).load(given)
-    except ValidationError as exc:
-        form.problems = {name: FILTER_PROBLEMS[name] for name in exc.messages}
-        return form
-    try:
-        form.filters = resolve_filters(questionnaire, parsed)
-    except FilterError as exc:
-        form.problems = {
-            name: RANGE_REVERSED if name == "from" else FILTER_PROBLEMS[name]
-            for name in exc.problems
-        }
-    return form
 
 
 def get_questionnaire_or_404(slug: str) -> Questionnaire:
@@ -184,32 +129,6 @@ def _choices(questionnaire: Questionnaire) -> dict:
         "versions": [v.number for v in questionnaire.published],
         "languages": questionnaire_languages(questionnaire),
     }
-
-
-def describe(filters: Filters | None, points: dict[int, CollectionPoint]) -> list[str]:
-    """The active filters in words, for headings and the comparison's columns."""
-    if filters is None:
-        return []
-    words = []
-    if filters.point is not None and filters.point in points:
-        words.append(points[filters.point].name_in(g.lang))
-    if filters.area:
-        words.append(filters.area)
-    if filters.kind:
-        words.append(gettext(KIND_LABELS[filters.kind]))
-    if filters.channel:
-        words.append(gettext(CHANNEL_LABELS[filters.channel]))
-    if filters.version is not None:
-        words.append(gettext("version {number}", number=filters.version))
-    if filters.language:
-        words.append(gettext("answered in {language}", language=filters.language))
-    if filters.since and filters.until:
-        words.append(f"{filters.since.isoformat()} – {filters.until.isoformat()}")
-    elif filters.since:
-        words.append(gettext("from {day}", day=filters.since.isoformat()))
-    elif filters.until:
-        words.append(gettext("until {day}", day=filters.until.isoformat()))
-    return words
 
 
 def percentage_points(difference: float) -> str:
