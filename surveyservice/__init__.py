@@ -83,8 +83,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .questionnaires import editor_views as questionnaire_editor
     from .questionnaires import views as questionnaires_views
     from .questionnaires.api import blp as questionnaires_api
+    from .results import cli as results_cli
     from .results import views as results_views
     from .results.api import blp as results_api
+    from .results.export_api import blp as exports_api
     from .workspace import navigation
     from .workspace import views as workspace_views
 
@@ -104,6 +106,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         collect_blp,
         areas_api,
         results_api,
+        exports_api,
     ):
         api.register_blueprint(blueprint)
     for blueprint in (
@@ -126,5 +129,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(accounts_cli.users)
     app.cli.add_command(accounts_cli.orgs)
     app.cli.add_command(questionnaires_cli.forms)
+    app.cli.add_command(results_cli.export)
     cli.init_app(app)
     return app

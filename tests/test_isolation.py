@@ -26,6 +26,9 @@ ROUTES_WITH_AN_ID = [
     ("GET", "/api/v1/questionnaires/{slug}/versions/1", None),
     ("GET", "/api/v1/questionnaires/{slug}/diff?from=1&to=draft", None),
     ("GET", "/api/v1/questionnaires/{slug}/results", None),
+    ("GET", "/api/v1/questionnaires/{slug}/responses.csv", None),
+    ("GET", "/api/v1/questionnaires/{slug}/responses.xlsx", None),
+    ("GET", "/api/v1/questionnaires/{slug}/dictionary.csv", None),
     ("GET", "/api/v1/collection-points/{point}", None),
     ("PATCH", "/api/v1/collection-points/{point}", lambda: {"name": "Kapad"}),
     ("POST", "/api/v1/collection-points/{point}/close", None),
@@ -409,3 +412,26 @@ def test_results_with_filters_naming_the_intruders_own_things_are_still_404(
         response = intruder.get(url + query)
         assert response.status_code == 404, (query, response.json)
     assert api_as(coordinator).get(f"{url}?point={victim_point.id}").status_code == 200
+
+
+# The exports of raw answers: another organisation's coordinator or admin finds
+# nothing, and a refused export leaves no trace in anyone's audit log.
+EXPORT_ROUTES = [p for _, p, _ in ROUTES_WITH_AN_ID if p.endswith((".csv", ".xlsx"))]
+
+
+def test_no_one_of_another_organisation_can_export_and_staff_cannot(
+    api_as, other_org, staff, victim_point
+):
+    assert len(EXPORT_ROUTES) == 3
+    intruders = [api_as(make_user(other_org, role)) for role in (Role.COORDINATOR, Role.ADMIN)]
+    for path in EXPORT_ROUTES:
+        url = path.format(slug=SLUG)
+        for intruder in intruders:
+            # Filters are checked only once the questionnaire is found to be theirs.
+            asking = "?include_language=true&area=Sanden" if "/responses." in url else ""
+            response = intruder.get(url + asking)
+            assert response.status_code == 404, url
+            assert response.json["message"] == f"No questionnaire {SLUG!r}."
+        assert api_as(staff).get(url).status_code == 403
+    logged = sa.select(sa.func.count()).select_from(AuditEntry).filter_by(action="results.exported")
+    assert db.session.execute(logged).scalar() == 0
