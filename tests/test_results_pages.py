@@ -654,3 +654,39 @@ def test_the_pages_show_exactly_the_figures_the_api_gives(
                 assert f'<td class="number">{cell["count"]}</td>' in shown
     # Three fives, and nobody chose 1 or 3: suppressed, with enough others to hide them.
     assert suppressed >= 4 and checked >= 1
+
+
+def test_the_export_links_download_with_the_signed_in_session(
+    client, auth, coordinator, staff, questionnaire, make_point
+):
+    """The exports are API routes; a coordinator's browser session (no token) is enough."""
+    import uuid
+
+    point = make_point(questionnaire)
+    body = {
+        "id": str(uuid.uuid4()),
+        "version": 1,
+        "language": "sv",
+        "answers": {"safe_now": "safe"},
+    }
+    assert client.post(f"/api/v1/collect/{point.token}/responses", json=body).status_code == 201
+    html = (
+        signed_in(client, auth, coordinator)
+        .get("/results/sample?area=Sanden")
+        .get_data(as_text=True)
+    )
+    links = re.findall(r'href="(/api/v1/questionnaires/sample/[^"]+)" download', html)
+    assert len(links) == 3
+    types = []
+    for link in links:
+        response = client.get(link.replace("&amp;", "&"))
+        assert response.status_code == 200, (link, response.get_data(as_text=True)[:200])
+        types.append(response.mimetype)
+    assert types == ["text/csv", XLSX, "text/csv"]
+    # Staff may not export, by the same links.
+    auth.logout()
+    signed_in(client, auth, staff)
+    assert all(client.get(link).status_code == 403 for link in links)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
