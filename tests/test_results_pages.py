@@ -690,3 +690,13 @@ def test_the_export_links_download_with_the_signed_in_session(
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_a_long_run_of_days_is_folded_away(client, auth, coordinator, questionnaire, summaries):
+    from datetime import timedelta
+
+    days = [DayCount(date(2026, 5, 1) + timedelta(days=n), 10) for n in range(40)]
+    summaries.make = lambda filters: built_summary(filters, days=days)
+    html = signed_in(client, auth, coordinator).get("/results/sample").get_data(as_text=True)
+    assert '<details class="days-box">' in html and "Svar per dag (40 dagar)" in html
+    assert html.count('<tr><th scope="row">') >= 40

@@ -177,8 +177,11 @@ def test_results_pages_fit_a_phone_and_pass_axe(browser, browser_context_args, a
         "problems": "/results/sample?from=2026-06-30&to=2026-06-01&area=Atlantis",
     }
     for width, height in ((390, 844), (1024, 768), (1440, 900)):
+        # A Swedish browser, as the coordinators' are: dates are typed as 2026-06-01.
         context = browser.new_context(
-            **browser_context_args, viewport={"width": width, "height": height}
+            **browser_context_args,
+            viewport={"width": width, "height": height},
+            locale="sv-SE" if lang == "sv" else "en-GB",
         )
         page = context.new_page()
         sign_in(page, admin.email)
