@@ -21,6 +21,8 @@ DAY_RANGE = validate.Range(
     max=date(2100, 12, 31),
     error="Expected a date between 2000-01-01 and 2100-12-31.",
 )
+# The same, for the OpenAPI document (JSON Schema has no range of dates).
+DAY_PATTERN = r"^(20[0-9]{2}|2100)-"
 
 
 class ResultsQuerySchema(Schema):
@@ -52,13 +54,17 @@ class ResultsQuerySchema(Schema):
         data_key="from",
         validate=DAY_RANGE,
         metadata={
-            "description": "The first day included (YYYY-MM-DD), in the organisation's time zone"
+            "description": "The first day included (YYYY-MM-DD, 2000 to 2100), in the "
+            "organisation's time zone",
+            "pattern": DAY_PATTERN,
         },
     )
     to = fields.Date(
         validate=DAY_RANGE,
         metadata={
-            "description": "The last day included (YYYY-MM-DD), in the organisation's time zone"
+            "description": "The last day included (YYYY-MM-DD, 2000 to 2100), in the "
+            "organisation's time zone",
+            "pattern": DAY_PATTERN,
         },
     )
     language = fields.String(
