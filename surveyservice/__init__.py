@@ -84,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .questionnaires import views as questionnaires_views
     from .questionnaires.api import blp as questionnaires_api
     from .results import cli as results_cli
+    from .results import views as results_views
     from .results.api import blp as results_api
     from .results.export_api import blp as exports_api
     from .workspace import navigation
@@ -122,6 +123,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         audit_views.bp,
         workspace_views.bp,
         areas_views.bp,
+        results_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)

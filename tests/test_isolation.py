@@ -355,6 +355,51 @@ def test_every_questionnaire_editor_route_is_checked(app):
     assert routes - checked - naming_nothing == set(), "add the new pages to PAGE_ROUTES"
 
 
+# The results pages that name a questionnaire of the victim.
+RESULTS_PAGES_WITH_AN_ID = [
+    "/results/{slug}",
+    "/results/{slug}/compare?a-area=Sanden&b-area=Torpa",
+    "/results/{slug}/figures.csv",
+]
+
+
+def test_other_organisation_gets_404_on_our_results_and_sees_none_in_the_list(
+    app, org, other_org, victim_point
+):
+    def signed_in(user):
+        client = app.test_client()
+        token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+        client.post(
+            "/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+        )
+        return client
+
+    intruder = signed_in(make_user(other_org, Role.ADMIN, "admin@trollhattan.example.org"))
+    owner = signed_in(make_user(org, Role.COORDINATOR, "samordnare@vanersborg.example.org"))
+    for path in RESULTS_PAGES_WITH_AN_ID:
+        url = path.format(slug=SLUG)
+        assert intruder.get(url).status_code == 404, url
+        # There for its owner, so the 404 above is the check, not a typo.
+        assert owner.get(url).status_code == 200, url
+    # Our point, named as a filter on a questionnaire of their own with the same slug.
+    from surveyservice.questionnaires.versions import create_questionnaire, publish_draft
+
+    publish_draft(create_questionnaire(other_org, make_definition()))
+    db.session.commit()
+    theirs = intruder.get(f"/results/{SLUG}?point={victim_point.id}")
+    assert theirs.status_code == 422
+    assert victim_point.name not in theirs.get_data(as_text=True)
+    listing = intruder.get("/results").get_data(as_text=True)
+    assert "Trygghet" in listing  # their own questionnaire, of the same slug
+    assert victim_point.name not in listing
+    # Naming nothing of another organisation's: the list, and the admin's own thresholds.
+    checked = {p.split("?")[0].replace("{slug}", "<slug>") for p in RESULTS_PAGES_WITH_AN_ID}
+    routes = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("results_pages.")}
+    assert routes - checked - {"/results", "/results/thresholds"} == set(), (
+        "add the new results pages to RESULTS_PAGES_WITH_AN_ID"
+    )
+
+
 def test_results_with_filters_naming_the_intruders_own_things_are_still_404(
     api_as, coordinator, other_coordinator, victim_point, make_questionnaire, make_point
 ):
