@@ -44,3 +44,6 @@ logger_class = AnonymousLogger
 # itself, in the API's error shape; gunicorn's own limits sit above its limits.
 limit_request_line = 0  # no limit of gunicorn's own (its parser still stops at 1 MiB)
 limit_request_field_size = 64 * 1024
+# A sync worker silent this long is killed. An export of 100,000 responses as XLSX
+# takes about half a minute (bench/export.py), gunicorn's default timeout: two minutes.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))

@@ -191,17 +191,12 @@ def fetch(base: str, path: str, token: str) -> tuple[float, int]:
 
 
 def worker_peak_kib(environment: dict) -> int:
-    """The largest peak resident memory among the processes of the gunicorn serving the
-    benchmark (its one worker; the master stays small), found by their environment."""
-    marker = f"BIND={environment['BIND']}".encode() + b"\0"
+    """The peak resident memory of the gunicorn worker serving the benchmark."""
+    master = environment["MASTER_PID"]
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     peaks = [0]
-    for proc in Path("/proc").iterdir():
-        try:
-            if not proc.name.isdigit() or marker not in (proc / "environ").read_bytes():
-                continue
-            status = (proc / "status").read_text()
-        except OSError:
-            continue
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
         peaks += [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")]
     return max(peaks)
 
