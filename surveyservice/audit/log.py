@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "area.removed": N_("Area removed"),
     "organisation.time_zone_changed": N_("Time zone changed"),
     "organisation.result_thresholds_changed": N_("Result thresholds changed"),
+    "results.viewed_by_language": N_("Results viewed by answer language"),
     "saved_queue.uploaded": N_("Saved answers uploaded"),
     "user.created": N_("User added"),
     "user.role_changed": N_("Role changed"),
