@@ -275,7 +275,10 @@ def test_regions_are_every_combination_of_the_filtered_dimensions():
     # Sanden's paper answers are the difference of Sanden and Sanden on the web.
     both = summarise(cube, Filters(area="Sanden", channel="web"))
     assert both.withheld == REST_TOO_SMALL
-    assert summarise(cube, Filters(area="Torpa", channel="web")).total == 20
+    # Torpa on paper is Sanden's partner on paper; shown on the web, Torpa's total
+    # would give it away, and with it Sanden's 2.
+    assert summarise(cube, Filters(area="Torpa", channel="web")).withheld == REST_TOO_SMALL
+    assert summarise(cube, Filters(area="Torpa")).total == 40
 
 
 def test_an_unfiltered_view_has_no_other_region():
@@ -436,3 +439,74 @@ def test_switching_off_the_version_rule_counts_every_version(monkeypatch):
     # The question's total (20) beside the view's (24) gives v1's 4 away.
     assert q.total == 20
     assert summarise(cube, versions={1: v1, 2: v2}).total == 24
+
+
+# --- what the attacks taught ---------------------------------------------------------
+
+
+def test_a_cell_hidden_alone_takes_another_with_it_even_when_it_holds_k():
+    # Hidden to protect a cell elsewhere, a alone would be the total minus the rest.
+    assert complete_suppression({"a": 6, "b": 10, "c": 20}, {"a"}, 5) == {"a", "b"}
+
+
+def test_an_empty_filtered_selection_is_withheld_and_an_empty_base_is_not():
+    cube = three_areas(sanden=20, torpa=0, odeby=30)
+    assert summarise(cube, Filters(area="Torpa")).withheld == SELECTION_TOO_SMALL
+    empty = summarise(Cube())
+    assert (empty.total, empty.withheld) == (0, None)
+
+
+def test_the_days_hidden_with_a_small_day_are_its_neighbours():
+    days = {DAY + timedelta(days=i): n for i, n in enumerate((20, 2, 30, 6))}
+    hidden = suppression.complete_day_suppression(days, {DAY + timedelta(days=1)}, 5)
+    # Day 3 holds fewer, but a range could then start between the two.
+    assert hidden == {DAY + timedelta(days=1), DAY}
+
+
+def test_a_view_hides_what_the_view_with_one_filter_fewer_hides():
+    cube = add(Cube(), atom(language="sv"), 10, q={"b": 1, "c": 4})
+    add(cube, atom(language="ar"), 7, q={"b": 5, "c": 2})
+    whole = cells(question(summarise(cube)))
+    # The unfiltered view hides a (nobody) with "no answer" (5) beside it ...
+    assert whole == {"a": None, "b": 6, "c": 6, None: None}
+    swedish = cells(question(summarise(cube, Filters(language="sv"))))
+    # ... so the languages hide "no answer" too: Swedish 5 and Arabic 0 would add up
+    # to the unfiltered 5, and give away that nobody chose a.
+    assert swedish[None] is None
+    assert suppression.coarser_views(Filters(language="sv", area="Sanden", since=DAY)) == [
+        Filters(language="sv", since=DAY),
+        Filters(area="Sanden", since=DAY),
+        Filters(language="sv", area="Sanden"),
+    ]
+
+
+def test_merging_the_dimensions_no_filter_names_changes_no_figure():
+    cube = Cube()
+    for point, area, channel, n in ((1, "Sanden", "web", 12), (2, "Sanden", "paper", 7)):
+        add(cube, atom(area, point=point, channel=channel), n, q={"a": n - 2, "b": 2})
+    add(cube, atom("Torpa", point=3), 9, q={"a": 9})
+    merged, _answers = suppression.project(cube, Filters(area="Sanden"))
+    assert sum(merged.responses.values()) == 28
+    assert {(a.area, a.point, a.channel) for a in merged.responses} == {
+        ("Sanden", 0, ""),
+        ("Torpa", 0, ""),
+    }
+    assert summarise(cube, Filters(area="Sanden")).total == 19
+
+
+def test_a_version_never_published_selects_nothing():
+    cube = add(Cube(), atom(), 10, q={"a": 10})
+    summary = summarise(cube, Filters(version=7))
+    assert (summary.total, summary.withheld) == (None, SELECTION_TOO_SMALL)
+
+
+def test_a_points_own_area_and_kind_change_nothing():
+    cube = add(Cube(), atom("Sanden", point=1), 12, q={"a": 6, "b": 6})
+    add(cube, atom("Sanden", point=4, kind="walk"), 3, q={"a": 3})
+    add(cube, atom("Torpa", point=2), 20, q={"a": 10, "b": 10})
+    alone = summarise(cube, Filters(point=1))
+    with_area = summarise(cube, Filters(point=1, area="Sanden", kind="event"))
+    assert (alone.total, alone.withheld) == (with_area.total, with_area.withheld)
+    assert alone.questions == with_area.questions
+    # Another area than the point's selects nothing.
+    assert summarise(cube, Filters(point=1, area="Torpa")).withheld == SELECTION_TOO_SMALL

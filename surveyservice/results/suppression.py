@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import combinations
 from typing import Any
@@ -97,9 +97,11 @@ def cell_suppressed(value, count: int, k: int, of_responses: bool) -> bool:
 
 
 def complete_suppression(counts: dict[Any, int], hidden: set, k: int) -> set:
-    """Rule 2: with any cell hidden, hide the smallest shown cells as well until the
-    hidden cells hold at least k together (or all are hidden), so that the total minus
-    the shown cells never recovers one of them."""
+    """Rule 2: with any cell hidden, hide the smallest shown cells as well until at
+    least two are hidden and they hold at least k together (or all are hidden), so
+    that the total minus the shown cells never recovers one of them. Two, because a
+    cell hidden to protect another must not be given away by a breakdown of its own
+    where it is hidden alone."""
     hidden = {c for c in hidden if c in counts}
     if not hidden:
         return hidden
@@ -111,12 +113,38 @@ def complete_suppression(counts: dict[Any, int], hidden: set, k: int) -> set:
         key=lambda c: (counts[c], _sort_key(c)),
     )
     for cell in shown:
-        if held >= k:
+        if held >= k and len(hidden) >= 2:
             break
         hidden.add(cell)
         held += counts[cell]
-    if held < k:
+    if held < k or len(hidden) < 2:
         return set(counts)
+    return hidden
+
+
+def complete_day_suppression(counts: dict[date, int], hidden: set, k: int) -> set:
+    """Rule 2 for the answers per day: the days taken with a small day are its nearest
+    days with answers, so that a range that splits them has a small day at its edge
+    and is withheld (rule 4); the smallest days anywhere would let two ranges that
+    each hold k hidden answers differ by one small day."""
+    hidden = {d for d in hidden if d in counts}
+    if not hidden:
+        return hidden
+    days = sorted(d for d, n in counts.items() if n > 0)
+    held = sum(counts[d] for d in hidden)
+    while held < k or len(hidden) < 2:
+        beside = {
+            days[i + step]
+            for i, d in enumerate(days)
+            if d in hidden
+            for step in (-1, 1)
+            if 0 <= i + step < len(days) and days[i + step] not in hidden
+        }
+        if not beside:
+            return set(counts)
+        day = min(beside, key=lambda d: (counts[d], d))
+        hidden.add(day)
+        held += counts[day]
     return hidden
 
 
@@ -130,6 +158,11 @@ def _breakdown_hidden(
     if additive:
         hidden = complete_suppression(counts, hidden, k)
     return hidden
+
+
+def _days_hidden(counts: dict[date, int], known_hidden: set, k: int) -> set:
+    hidden = {d for d, n in counts.items() if response_count_suppressed(n, k)}
+    return complete_day_suppression(counts, hidden | (known_hidden & set(counts)), k)
 
 
 def _sort_key(value) -> tuple:
@@ -191,20 +224,41 @@ def hide_across_regions(
     additive: bool,
     k: int,
     of_responses: bool,
+    days: bool = False,
+    seed: Iterable = (),
 ) -> set:
     """Rule 3 for the figures: a figure hidden in any region's (or pool's) own
     breakdown is hidden in all of them, and what that hides by rule 2 in turn,
-    until nothing more is hidden."""
-    hidden: set = set()
+    until nothing more is hidden. ``seed``: what coarser views hide."""
+    hidden: set = set(seed)
     changed = True
     while changed:
         changed = False
         for counts in figures_of.values():
-            more = _breakdown_hidden(counts, hidden, k, additive, of_responses) - hidden
+            if _settled(counts, hidden, k, days or of_responses):
+                continue
+            if days:
+                more = _days_hidden(counts, hidden, k) - hidden
+            else:
+                more = _breakdown_hidden(counts, hidden, k, additive, of_responses) - hidden
             if more:
                 hidden |= more
                 changed = True
     return hidden
+
+
+def _settled(counts: dict[Any, int], hidden: set, k: int, of_responses: bool) -> bool:
+    """Whether a breakdown can hide nothing more: every cell rule 1 hides is hidden
+    already, and the hidden cells are none, or two or more holding k. Most breakdowns
+    are, and telling so is far cheaper than working them out again."""
+    held = cells = 0
+    for value, n in counts.items():
+        if value in hidden:
+            held += n
+            cells += 1
+        elif cell_suppressed(value, n, k, of_responses):
+            return False
+    return cells == 0 or (held >= k and cells >= 2)
 
 
 # --- rule 4: the days at a range's edges -----------------------------------------------
@@ -229,6 +283,30 @@ def edge_days(days: Iterable[date], since: date | None, until: date | None) -> d
         if after:
             edges[after[0]] = EDGE_AFTER
     return edges
+
+
+def single_days(days: dict[tuple, list[Atom]], dims: list[str]) -> list[tuple]:
+    """Rule 4 for the figures: with a date range, every day of every slice is checked
+    as a group of its own, first and in the order of days. Two ranges that differ by
+    one day single out that day's figures; and what a day hides beside a small cell
+    must be the same whatever the range, or two ranges would each give away what the
+    other hides. Once every day hides k answers in two cells or more, so does every
+    range, and the range's own regions add nothing."""
+    if DATE not in dims:
+        return []
+    return sorted(days, key=_sort_key)
+
+
+def _days_apart(regions: dict[Region, list[Atom]]) -> tuple[dict, dict]:
+    """Each slice's days (a day lies in one region of its slice), and each region's."""
+    days: dict[tuple, list[Atom]] = defaultdict(list)
+    of_region: dict[Region, set] = defaultdict(set)
+    for region, atoms in regions.items():
+        for atom in atoms:
+            key = (*region[:-1], atom.day)
+            days[key].append(atom)
+            of_region[region].add(key)
+    return days, of_region
 
 
 def edge_days_too_small(counts: dict[Region, int], dims: list[str], k: int) -> bool:
@@ -272,7 +350,8 @@ def counted_versions(question_id: str, versions: dict[int, dict], latest: int) -
 
 def other_versions_too_small(other_responses: Iterable[int], k: int) -> bool:
     """Rule 6: the question's total differs from the view's by the responses of the
-    versions not counted; between 1 and k-1 of them would be singled out."""
+    versions not counted; between 1 and k-1 of them would be singled out (and so
+    would 1 to k-1 responses of the versions counted)."""
     return any(response_count_suppressed(n, k) for n in other_responses)
 
 
@@ -347,17 +426,30 @@ def _questions(versions: dict[int, dict], latest: int, allowed: set[int]) -> lis
     return found
 
 
-def _figures(atoms: Iterable[Atom], cube: Cube, by_atom: dict, counted: dict[str, set]) -> _Figures:
+def _figures(atoms: Iterable[Atom], cube: Cube, rows: dict[Atom, list]) -> _Figures:
     fig = _Figures()
+    answers = fig.answers
     for atom in atoms:
         n = cube.responses.get(atom, 0)
         fig.responses += n
         fig.days[atom.day] = fig.days.get(atom.day, 0) + n
         fig.by_version[atom.version] = fig.by_version.get(atom.version, 0) + n
-        for (qid, value), count in by_atom.get(atom, {}).items():
-            if atom.version in counted.get(qid, ()):
-                fig.answers[(qid, value)] = fig.answers.get((qid, value), 0) + count
+        for key, count in rows.get(atom, ()):
+            answers[key] = answers.get(key, 0) + count
     return fig
+
+
+def _rows(context: _Context, counted: dict[str, set]) -> dict[Atom, list]:
+    """Each atom's answer rows of the versions counted for their question."""
+    key = frozenset((qid, frozenset(v)) for qid, v in counted.items())
+    if key not in context.rows:
+        context.rows[key] = {
+            atom: [
+                (row, n) for row, n in answers.items() if atom.version in counted.get(row[0], ())
+            ]
+            for atom, answers in context.by_atom.items()
+        }
+    return context.rows[key]
 
 
 def _question_total(fig: _Figures, question: _Question) -> int:
@@ -461,7 +553,9 @@ def partition(cube: Cube, filters: Filters, dims: list[str]) -> dict[Region, lis
         for atom in atoms:
             cls = _day_class(atom.day, filters.since, filters.until, edges)
             regions[(*key, cls)].append(atom)
-    return dict(regions)
+    # Sorted, so that which cell is taken beside a small one never depends on the
+    # order the database returned the rows in.
+    return {key: regions[key] for key in sorted(regions, key=_sort_key)}
 
 
 def _own(region: Region, filters: Filters, dims: list[str]) -> bool:
@@ -479,8 +573,45 @@ def _view_versions(versions: dict[int, dict], cube: Cube, filters: Filters) -> t
     allows. The same for every region, so that their figures line up."""
     allowed = {n for n in versions if filters.version is None or n == filters.version}
     answered = {a.version for a, n in cube.responses.items() if n > 0 and a.version in allowed}
-    latest = max(answered or allowed)
+    # A version the questionnaire never published selects nothing; its texts are the
+    # latest version's.
+    latest = max(answered or allowed or versions)
     return latest, allowed
+
+
+@dataclass
+class _Analysis:
+    """One view's regions and figures, and what its rules hide."""
+
+    withheld: str | None
+    total: int
+    view: _Figures | None = None
+    view_key: Group = field(default_factory=Group)  # the view's own regions
+    figures: dict[Any, _Figures] = field(default_factory=dict)  # by group
+    hidden: dict[str, set] = field(default_factory=dict)  # by question id, and DAYS
+
+
+@dataclass
+class _Context:
+    versions: dict[int, dict]
+    cube: Cube
+    k: int
+    by_atom: dict[Atom, dict[tuple[str, str | None], int]]
+    done: dict[Filters, _Analysis] = field(default_factory=dict)
+    rows: dict[frozenset, dict[Atom, list]] = field(default_factory=dict)
+
+
+def coarser_views(filters: Filters) -> list[Filters]:
+    """Rule 3: the views that keep all of a view's filters but one (the date range
+    counts as one). What they hide, the view hides too: a figure a coarser view hides
+    beside a small one, shown in every part of it, would give the small one away."""
+    found = []
+    for dim in DIMENSIONS:
+        if getattr(filters, dim) is not None:
+            found.append(replace(filters, **{dim: None}))
+    if filters.since is not None or filters.until is not None:
+        found.append(replace(filters, since=None, until=None))
+    return found
 
 
 def build_summary(
@@ -492,7 +623,6 @@ def build_summary(
 ) -> Summary:
     """The figures of one view, each shown only where the rules of docs/results.md
     allow it; a suppressed figure is None."""
-    k = thresholds.k
     latest, allowed = _view_versions(versions, cube, filters)
     definition = versions[latest]
     languages = list(definition["languages"])
@@ -504,6 +634,73 @@ def build_summary(
         thresholds=thresholds,
         total=None,
     )
+    filters_ = implied_filters_dropped(cube, filters)
+    cube, by_atom = project(cube, filters_)
+    context = _Context(versions, cube, thresholds.k, by_atom)
+    analysis = _analyse(context, filters_)
+    if analysis.withheld:
+        summary.withheld = analysis.withheld
+        return summary
+    summary.total = analysis.total
+    summary.days = _day_counts(analysis.view, analysis.hidden[DAYS])
+    for question in _questions(versions, latest, allowed):
+        summary.questions.append(
+            _question_summary(question, analysis, analysis.hidden[question.id], thresholds)
+        )
+    return summary
+
+
+def implied_filters_dropped(cube: Cube, filters: Filters) -> Filters:
+    """A point's area and kind filter nothing the point does not: dropped, so that the
+    same responses are checked as one view however they were asked for (and in
+    fewer breakdowns)."""
+    if filters.point is None or (filters.area is None and filters.kind is None):
+        return filters
+    atoms = [a for a, n in cube.responses.items() if a.point == filters.point and n > 0]
+    areas = {_normal_area(a.area) for a in atoms}
+    kinds = {a.kind for a in atoms}
+    dropped = {}
+    if filters.area is not None and areas == {_normal_area(filters.area)}:
+        dropped["area"] = None
+    if filters.kind is not None and kinds == {filters.kind}:
+        dropped["kind"] = None
+    return replace(filters, **dropped)
+
+
+def project(cube: Cube, filters: Filters) -> tuple[Cube, dict[Atom, dict]]:
+    """The cube with the dimensions no filter of the view names merged away (the view
+    and every view it is checked against tell only the filtered ones apart, and the
+    version and day, which the rules read), and each merged atom's answers by question
+    id and value: the same figures in far fewer atoms, read in one pass."""
+    kept = {d for d in DIMENSIONS if getattr(filters, d) is not None} | {"version", "day"}
+    blank = {"point": 0, "area": "", "kind": "", "channel": "", "language": None}
+    merged = {d: v for d, v in blank.items() if d not in kept}
+    projected = Cube()
+    into: dict[Atom, Atom] = {}
+    for atom, n in cube.responses.items():
+        target = into.setdefault(atom, replace(atom, **merged) if merged else atom)
+        projected.responses[target] = projected.responses.get(target, 0) + n
+    answers_of: dict[Atom, dict[tuple[str, str | None], int]] = {}
+    # One lookup per row: the rows are many, and hashing an atom is not cheap.
+    rows_of = {atom: answers_of.setdefault(target, {}) for atom, target in into.items()}
+    for (atom, qid, value), n in cube.answers.items():
+        rows = rows_of.get(atom)
+        if rows is None:
+            target = replace(atom, **merged) if merged else atom
+            rows = rows_of[atom] = answers_of.setdefault(target, {})
+        key = (qid, value)
+        rows[key] = rows.get(key, 0) + n
+    return projected, answers_of
+
+
+def _analyse(context: _Context, filters: Filters) -> _Analysis:
+    if filters in context.done:
+        return context.done[filters]
+    cube, k = context.cube, context.k
+    inherited: dict[str, set] = defaultdict(set)
+    for coarser in coarser_views(filters):
+        for family, hidden in _analyse(context, coarser).hidden.items():
+            inherited[family] |= hidden
 
     dims = filtered_dimensions(filters)
     regions = partition(cube, filters, dims)
@@ -511,55 +708,122 @@ def build_summary(
     own = [r for r in regions if _own(r, filters, dims)]
     lines = lines_of(regions, dims) if dims else []
     suppressed = suppress_regions(counts, lines, k)
-
     total = sum(counts[r] for r in own)
-    if response_count_suppressed(total, k):
-        summary.withheld = SELECTION_TOO_SMALL
-        return summary
-    if edge_days_too_small(counts, dims, k):
-        summary.withheld = EDGE_DAYS_TOO_SMALL
-        return summary
-    if any(r in suppressed for r in own):
-        summary.withheld = REST_TOO_SMALL
-        return summary
-    summary.total = total
+    analysis = _Analysis(withheld=None, total=total, hidden=inherited)
+    context.done[filters] = analysis
 
-    questions = _questions(versions, latest, allowed)
+    if response_count_suppressed(total, k) or (dims and not total):
+        # An empty selection is withheld too: that a combination is empty would make
+        # another view an exact copy of one that is suppressed.
+        analysis.withheld = SELECTION_TOO_SMALL
+    elif edge_days_too_small(counts, dims, k):
+        analysis.withheld = EDGE_DAYS_TOO_SMALL
+    elif any(r in suppressed for r in own):
+        analysis.withheld = REST_TOO_SMALL
+    if analysis.withheld:
+        return analysis
+
+    latest, allowed = _view_versions(context.versions, cube, filters)
+    questions = _questions(context.versions, latest, allowed)
     counted = {q.id: set(q.versions) for q in questions}
-    by_atom: dict[Atom, dict[tuple[str, str | None], int]] = defaultdict(dict)
-    for (atom, qid, value), n in cube.answers.items():
-        by_atom[atom][(qid, value)] = by_atom[atom].get((qid, value), 0) + n
-
     view_atoms = Group(a for r in own for a in regions[r])
-    groups = _groups(regions, lines, suppressed, dims)
-    figures = {g: _figures(g, cube, by_atom, counted) for g in groups}
-    view = _figures(view_atoms, cube, by_atom, counted)
-    figures[view_atoms] = view
+    # Each atom is summed once (into its day, with a date range, else its region);
+    # regions, pools and the view are sums of those.
+    rows = _rows(context, counted)
+    if DATE in dims:
+        days, days_of_region = _days_apart(regions)
+        of_day = {key: _figures(atoms, cube, rows) for key, atoms in days.items()}
+        of_region = {r: _sum(of_day[d] for d in days_of_region[r]) for r in regions}
+        figures: dict[Any, _Figures] = {("day", d): of_day[d] for d in single_days(days, dims)}
+    else:
+        of_region = {r: _figures(atoms, cube, rows) for r, atoms in regions.items()}
+        figures = {}
+    for keys in _groups(regions, lines, suppressed, dims):
+        figures[keys] = _sum(of_region[r] for r in keys)
+    view_key = Group(own)
+    view = figures[view_key] = _sum(of_region[r] for r in own)
+    analysis.view, analysis.view_key, analysis.figures = view, view_key, figures
 
+    # The answers per day are checked in whole slices, not in the date's regions, so
+    # that every range over a slice hides the same days.
+    day_groups = _day_groups(regions, lines, suppressed, dims)
+    if DATE not in dims:
+        day_groups.append(view_atoms)
     hidden_days = hide_across_regions(
-        {g: f.days for g, f in figures.items()}, additive=True, k=k, of_responses=True
+        {g: _figures(g, cube, {}).days for g in dict.fromkeys(day_groups)},
+        additive=True,
+        k=k,
+        of_responses=True,
+        days=True,
+        seed=inherited[DAYS],
     )
-    summary.days = _day_counts(view, hidden_days)
-
+    if days_split(view.days, hidden_days, k):
+        analysis.withheld = EDGE_DAYS_TOO_SMALL
+        return analysis
+    analysis.hidden = {DAYS: hidden_days}
     for question in questions:
-        summary.questions.append(_question_summary(question, view, view_atoms, figures, thresholds))
-    return summary
+        analysis.hidden[question.id] = hide_across_regions(
+            {g: _cells(f, question) for g, f in figures.items()},
+            additive=question.additive,
+            k=k,
+            of_responses=False,
+            seed=inherited[question.id],
+        )
+    return analysis
 
 
 def _groups(
     regions: dict[Region, list[Atom]], lines: list[list[Region]], suppressed: set, dims: list[str]
-) -> set[Group]:
-    """What each figure is checked in: every shown region, every pool, and every edge
-    day (a range shifted by a day differs from it by exactly that day)."""
-    groups: set[Group] = set()
-    for region, atoms in regions.items():
+) -> list[Group]:
+    """What each figure is checked in, as sets of regions: every shown region, every
+    pool, and every edge day (a range shifted by a day differs from it by that day)."""
+    groups: dict[Group, None] = {}
+    for region in regions:
         if region not in suppressed or (DATE in dims and region[-1] in EDGES):
-            groups.add(Group(atoms))
+            groups[Group([region])] = None
+    for line in lines:
+        pool = Group(r for r in line if r in suppressed)
+        if pool:
+            groups[pool] = None
+    return list(groups)
+
+
+def _sum(parts: Iterable[_Figures]) -> _Figures:
+    total = _Figures()
+    for part in parts:
+        total.responses += part.responses
+        for into, add in (
+            (total.days, part.days),
+            (total.by_version, part.by_version),
+            (total.answers, part.answers),
+        ):
+            for key, n in add.items():
+                into[key] = into.get(key, 0) + n
+    return total
+
+
+def _day_groups(
+    regions: dict[Region, list[Atom]], lines: list[list[Region]], suppressed: set, dims: list[str]
+) -> list[Group]:
+    slices: dict[tuple, list[Atom]] = defaultdict(list)
+    for region, atoms in regions.items():
+        slices[region[:-1] if DATE in dims else region].extend(atoms)
+    groups = dict.fromkeys(Group(atoms) for atoms in slices.values())
+    if DATE in dims:
+        # Whole slices only: what the range's regions would add would differ from
+        # one range to the next, and two ranges together would undo it.
+        return list(groups)
     for line in lines:
         pool = [a for r in line if r in suppressed for a in regions[r]]
         if pool:
-            groups.add(Group(pool))
-    return groups
+            groups[Group(pool)] = None
+    return list(groups)
+
+
+def days_split(days: dict[date, int], hidden: set, k: int) -> bool:
+    """Rule 4 for the answers per day: a range whose hidden days hold 1 to k-1
+    answers cuts through days hidden together; its total would give them away."""
+    return response_count_suppressed(sum(n for d, n in days.items() if d in hidden), k)
 
 
 def _day_counts(view: _Figures, hidden: set) -> list[DayCount]:
@@ -577,13 +841,10 @@ def _day_counts(view: _Figures, hidden: set) -> list[DayCount]:
 
 
 def _question_summary(
-    question: _Question,
-    view: _Figures,
-    view_atoms: Group,
-    figures: dict[Group, _Figures],
-    thresholds: Thresholds,
+    question: _Question, analysis: _Analysis, hidden: set, thresholds: Thresholds
 ) -> QuestionSummary:
     k = thresholds.k
+    view, figures = analysis.view, analysis.figures
     summary = QuestionSummary(
         id=question.id,
         type=question.type,
@@ -595,18 +856,13 @@ def _question_summary(
         sum(n for v, n in fig.by_version.items() if v not in question.versions)
         for fig in figures.values()
     ]
-    if other_versions_too_small(others, k):
+    counted = [_question_total(fig, question) for fig in figures.values()]
+    if other_versions_too_small(others, k) or other_versions_too_small(counted, k):
         summary.withheld = OTHER_VERSIONS_TOO_SMALL
         return summary
 
     total = _question_total(view, question)
     summary.total = total
-    hidden = hide_across_regions(
-        {g: _cells(f, question) for g, f in figures.items()},
-        additive=question.additive,
-        k=k,
-        of_responses=False,
-    )
     view_cells = _cells(view, question)
     for value in [*question.values, NO_ANSWER]:
         count = None if value in hidden else view_cells[value]
@@ -619,7 +875,7 @@ def _question_summary(
         if answered >= k:
             summary.median = median
     if question.type in ("text", "longtext"):
-        answered = [_answered(f, question) for g, f in figures.items() if g != view_atoms]
+        answered = [_answered(f, question) for g, f in figures.items() if g != analysis.view_key]
         if texts_listed(_answered(view, question), answered, thresholds.text_k):
             summary.texts = []
     return summary
