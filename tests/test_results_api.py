@@ -464,3 +464,30 @@ def test_the_results_route_is_in_the_openapi_document(client):
     }
     schemas = document["components"]["schemas"]
     assert "null when suppressed" in schemas["Cell"]["properties"]["count"]["description"]
+
+
+def test_asking_for_an_answer_language_is_on_the_record(
+    api_as, coordinator, staff, questionnaire, point
+):
+    from surveyservice.audit.models import AuditEntry
+
+    def logged():
+        db.session.expire_all()
+        return [
+            (e.action, e.subject, e.details, e.user_email)
+            for e in db.session.execute(sa.select(AuditEntry)).scalars()
+        ]
+
+    api = api_as(coordinator)
+    assert api.get(results_url(area="Sanden")).status_code == 200
+    assert api.get(results_url(language="fi")).status_code == 422
+    assert logged() == []
+    assert api.get(results_url(language="en", area="sanden")).status_code == 200
+    assert logged() == [
+        (
+            "results.viewed_by_language",
+            "sample",
+            {"area": "Sanden", "language": "en"},
+            coordinator.email,
+        )
+    ]

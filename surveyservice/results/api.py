@@ -1,11 +1,14 @@
 """The results API: a questionnaire's figures, as the small-group rules allow them."""
 
 from flask.views import MethodView
+from flask_login import current_user
 from flask_smorest import abort
 
 from ..accounts.auth import require_role
 from ..accounts.models import Role
+from ..audit.log import record
 from ..errors import Blueprint
+from ..extensions import db
 from ..questionnaires.api import SLUG
 from ..questionnaires.permissions import get_questionnaire_or_404
 from .schemas import ResultsQuerySchema, SummarySchema
@@ -41,6 +44,11 @@ class Results(MethodView):
             filters = resolve_filters(questionnaire, args)
         except FilterError as exc:
             abort(422, message="Some filters name nothing here.", errors={"query": exc.problems})
+        if filters.language is not None:
+            # The answer language can hint at origin: asking for it is on the record.
+            active = {name: str(value) for name, value in filters.active().items()}
+            record(current_user, "results.viewed_by_language", questionnaire.slug, active)
+            db.session.commit()
         org = questionnaire.organisation
         try:
             return summarise(questionnaire, filters, thresholds_for(org), org.time_zone)

@@ -71,7 +71,8 @@ class ResultsQuerySchema(Schema):
         validate=validate.Regexp(LANGUAGE_RE, error="Not a language code such as sv, en or ar."),
         metadata={
             "description": "The language the answers were given in (one of the "
-            "questionnaire's). Sensitive: it can hint at origin"
+            "questionnaire's). Sensitive, as it can hint at origin: asking for it is recorded "
+            "in the audit log"
         },
     )
 
