@@ -83,10 +83,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .questionnaires import editor_views as questionnaire_editor
     from .questionnaires import views as questionnaires_views
     from .questionnaires.api import blp as questionnaires_api
-    from .results import cli as results_cli
     from .results import views as results_views
     from .results.api import blp as results_api
-    from .results.export_api import blp as exports_api
+    from .results.exports import cli as results_cli
+    from .results.exports.api import blp as exports_api
     from .workspace import navigation
     from .workspace import views as workspace_views
 

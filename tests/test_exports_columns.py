@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from surveyservice.results.export import DIALECTS, Cells, ExportOptions, neutralise
-from surveyservice.results.export_columns import plan_columns
+from surveyservice.results.exports.columns import plan_columns
+from surveyservice.results.exports.writing import DIALECTS, Cells, ExportOptions, neutralise
 
 HOUR = datetime(2026, 5, 1, 10, tzinfo=UTC)
 META = ["response_id", "version", "point_id", "point", "area", "kind", "channel", "received_at"]

@@ -4,20 +4,12 @@ with a note beside it."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from .exports.writing import DIALECTS, csv_chunks
+from .exports.writing import neutralise as neutralised
 from .summary import ANSWERED_VALUE, Summary
-
-# A cell starting with one of these is run as a formula by a spreadsheet (OWASP).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
-
-
-def neutralised(text: str) -> str:
-    """Text a spreadsheet shows as text, never runs."""
-    return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
 def decimal_comma(number: float, places: int = 1) -> str:
@@ -78,8 +70,6 @@ def figure_rows(summary: Summary, texts: FigureTexts) -> Iterator[list[str]]:
 
 def excel_csv(rows: Iterable[list[str]]) -> str:
     """UTF-8 text with a byte order mark and semicolons: what Swedish Excel expects."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerows(rows)
-    return out.getvalue()
+    rows = iter(rows)
+    head = next(rows)
+    return b"".join(csv_chunks(head, rows, DIALECTS["excel-sv"], written=True)).decode()

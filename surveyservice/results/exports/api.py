@@ -17,14 +17,18 @@ from flask_smorest import abort
 from marshmallow import RAISE, Schema, fields, validate
 from werkzeug.wsgi import FileWrapper
 
-from ..accounts.auth import require_role
-from ..accounts.models import Role
-from ..audit.log import record
-from ..errors import Blueprint
-from ..extensions import db
-from ..questionnaires.definition import SLUG_RE
-from ..questionnaires.permissions import get_questionnaire_or_404
-from .export import (
+from ...accounts.auth import require_role
+from ...accounts.models import Role
+from ...audit.log import record
+from ...errors import Blueprint
+from ...extensions import db
+from ...questionnaires.definition import SLUG_RE
+from ...questionnaires.permissions import get_questionnaire_or_404
+from ..filters import Filters
+from ..schemas import DAY_RANGE, ResultsQuerySchema
+from ..selection import FilterError, resolve_filters
+from .dictionary import dictionary_header, dictionary_rows
+from .writing import (
     CSV_TYPE,
     DIALECT_NAMES,
     DIALECTS,
@@ -42,10 +46,6 @@ from .export import (
     xlsx_file,
     yes_no_words,
 )
-from .export_dictionary import dictionary_header, dictionary_rows
-from .filters import Filters
-from .schemas import DAY_RANGE, ResultsQuerySchema
-from .selection import FilterError, resolve_filters
 
 blp = Blueprint(
     "exports",

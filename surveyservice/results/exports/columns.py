@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..questionnaires.definition import text_in
+from ...questionnaires.definition import text_in
 
 # The forms cannot take answers to these yet (collection/answers.py): no column.
 LEFT_OUT_TYPES = frozenset({"group", "photo"})

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..questionnaires.definition import text_in
-from .export_columns import LANGUAGE_METADATA, METADATA, Column, Plan
+from ...questionnaires.definition import text_in
+from .columns import LANGUAGE_METADATA, METADATA, Column, Plan
 
 
 def dictionary_header(plan: Plan) -> list[str]:

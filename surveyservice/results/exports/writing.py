@@ -24,21 +24,21 @@ import xlsxwriter
 from flask_babel import force_locale
 from sqlalchemy import Select, String, cast, select, type_coerce
 
-from ..areas.models import Area
-from ..collection.answers import is_answered
-from ..collection.models import CollectionPoint, Response
-from ..extensions import db
-from ..i18n import gettext
-from ..questionnaires.models import Questionnaire, QuestionnaireVersion
-from .export_columns import (
+from ...areas.models import Area
+from ...collection.answers import is_answered
+from ...collection.models import CollectionPoint, Response
+from ...extensions import db
+from ...i18n import gettext
+from ...questionnaires.models import Questionnaire, QuestionnaireVersion
+from ..filters import Filters
+from ..selection import matching_responses
+from .columns import (
     LANGUAGE_METADATA,
     Asked,
     Plan,
     option_label,
     plan_columns,
 )
-from .filters import Filters
-from .selection import matching_responses
 
 LAYOUTS = ("wide", "long")
 LABELS = ("values", "sv", "en", "ar")

@@ -9,12 +9,14 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from ..accounts.models import Organisation
-from ..audit.log import record
-from ..collection.models import Channel, PointKind
-from ..extensions import db
-from ..questionnaires.models import Questionnaire
-from .export import (
+from ...accounts.models import Organisation
+from ...audit.log import record
+from ...collection.models import Channel, PointKind
+from ...extensions import db
+from ...questionnaires.models import Questionnaire
+from ..selection import FilterError, resolve_filters
+from .dictionary import dictionary_header, dictionary_rows
+from .writing import (
     DIALECT_NAMES,
     DIALECTS,
     FORMATS,
@@ -32,8 +34,6 @@ from .export import (
     write_xlsx,
     yes_no_words,
 )
-from .export_dictionary import dictionary_header, dictionary_rows
-from .selection import FilterError, resolve_filters
 
 
 def find_questionnaire(slug: str, organisation: str | None) -> Questionnaire:
