@@ -14,7 +14,12 @@ from marshmallow import ValidationError
 from surveyservice.extensions import db
 from surveyservice.results.filters import Filters
 from surveyservice.results.schemas import ResultsQuerySchema
-from surveyservice.results.selection import FilterError, matching_responses, resolve_filters
+from surveyservice.results.selection import (
+    FilterError,
+    combinable,
+    matching_responses,
+    resolve_filters,
+)
 
 ZONE = "Europe/Stockholm"
 
@@ -58,26 +63,44 @@ def problems_of(questionnaire, **query) -> dict:
 
 
 def test_filters_name_what_the_organisation_knows(questionnaire, point):
+    filters = resolve(questionnaire, point=str(point.id), area="  sanden ", kind="event")
+    assert filters == Filters(point=point.id, area="Sanden", kind="event")
     filters = resolve(
         questionnaire,
-        point=str(point.id),
-        area="  sanden ",
-        kind="event",
         channel="staff",
         version="1",
-        language="en",
         **{"from": "2026-06-01", "to": "2026-06-01"},
     )
     assert filters == Filters(
-        point=point.id,
-        area="Sanden",
-        kind="event",
-        channel="staff",
-        version=1,
-        language="en",
-        since=date(2026, 6, 1),
-        until=date(2026, 6, 1),
+        channel="staff", version=1, since=date(2026, 6, 1), until=date(2026, 6, 1)
     )
+    assert resolve(questionnaire, language="en") == Filters(language="en")
+
+
+def test_at_most_three_filters_combine(questionnaire, point):
+    # A date range counts as one: these are three.
+    three = {"area": "Sanden", "channel": "staff", "from": "2026-06-01", "to": "2026-06-30"}
+    assert resolve(questionnaire, **three).combined == 3
+    assert combinable(resolve(questionnaire, **three)).combined == 3
+    four = resolve(questionnaire, **three, version="1")
+    with pytest.raises(FilterError) as caught:
+        combinable(four)
+    assert list(caught.value.problems) == ["filters"]
+    assert "at most 3" in caught.value.problems["filters"][0]
+
+
+def test_four_filters_are_a_422_for_results(api_as, coordinator, point):
+    query = {"area": "Sanden", "channel": "staff", "version": 1, "kind": "event"}
+    response = api_as(coordinator).get(results_url(**query))
+    assert response.status_code == 422
+    assert list(response.json["errors"]["query"]) == ["filters"]
+
+
+def test_days_outside_the_years_the_api_takes_are_refused_without_its_schema(questionnaire):
+    # The command line reaches resolve_filters with dates click parsed.
+    with pytest.raises(FilterError) as caught:
+        resolve_filters(questionnaire, {"to": date(9999, 12, 31)})
+    assert caught.value.problems == {"to": ["Expected a day from 2000-01-01 to 2100-12-31."]}
 
 
 def test_unknown_values_are_refused_each_under_its_name(
@@ -116,6 +139,9 @@ def test_another_questionnaires_point_is_refused(
         ("to", "1999-12-31"),
         ("from", "2026-06-01T10:00"),
         ("language", "not a language"),
+        ("point", "1_0"),
+        ("point", "٣"),
+        ("version", " 1"),
     ],
 )
 def test_malformed_values_are_refused_by_the_schema(name, value):
@@ -359,6 +385,12 @@ def test_each_bad_filter_is_a_422_naming_it(api_as, coordinator, point, name, va
     assert words.lower() in " ".join(response.json["errors"]["query"][name]).lower()
 
 
+def test_a_misspelt_filter_is_a_422_not_unfiltered_figures(api_as, coordinator, point):
+    response = api_as(coordinator).get(results_url(aera="Sanden"))
+    assert response.status_code == 422
+    assert "aera" in response.json["errors"]["query"]
+
+
 def test_a_range_that_ends_before_it_starts_is_a_422(api_as, coordinator, point):
     response = api_as(coordinator).get(results_url(**{"from": "2026-06-02", "to": "2026-06-01"}))
     assert response.status_code == 422
@@ -491,3 +523,19 @@ def test_asking_for_an_answer_language_is_on_the_record(
             coordinator.email,
         )
     ]
+
+
+def test_yes_and_no_are_named_in_every_language(
+    api_as, org, staff, coordinator, make_questionnaire, make_point
+):
+    questionnaire = make_questionnaire(
+        org, slug="dark", questions=[{"id": "dark", "type": "yesno", "label": "Mörkt?"}]
+    )
+    point = make_point(questionnaire)
+    for answer in [True] * 6 + [False] * 5:
+        staff_answer(api_as(staff), point, {"dark": answer})
+    results = api_as(coordinator).get(results_url("dark")).json
+    cells = {c["value"]: c for c in results["questions"][0]["cells"]}
+    assert cells["true"]["count"] == 6 and cells["false"]["count"] == 5
+    assert cells["true"]["label"] == {"sv": "Ja", "en": "Yes", "ar": "نعم"}
+    assert cells["false"]["label"]["sv"] == "Nej"

@@ -498,6 +498,7 @@ def test_admin_changes_the_thresholds_and_the_change_is_logged(client, auth, org
         ("fem", "10", "k", "Ange ett heltal från 3 till 100."),
         ("8", "6", "text_k", "Ange ett heltal från 8 (den första gränsen) till 1000."),
         ("8", "", "text_k", "Ange ett heltal från 8 (den första gränsen) till 1000."),
+        ("500", "", "k", "Ange ett heltal från 3 till 100."),
     ],
 )
 def test_thresholds_out_of_range_are_refused_beside_their_field(
@@ -700,3 +701,14 @@ def test_a_long_run_of_days_is_folded_away(client, auth, coordinator, questionna
     html = signed_in(client, auth, coordinator).get("/results/sample").get_data(as_text=True)
     assert '<details class="days-box">' in html and "Svar per dag (40 dagar)" in html
     assert html.count('<tr><th scope="row">') >= 40
+
+
+def test_more_than_three_filters_are_refused_with_the_reason(
+    client, auth, coordinator, questionnaire, summaries
+):
+    query = "area=Sanden&kind=event&channel=staff&version=1"
+    response = signed_in(client, auth, coordinator).get(f"/results/sample?{query}")
+    html = text_of(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert summaries.calls == []
+    assert "Kombinera högst tre filter (datumen räknas som ett): ta bort ett." in html

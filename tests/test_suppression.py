@@ -349,10 +349,20 @@ TEXT = {"id": "t", "type": "text", "label": "Berätta"}
 
 def test_free_text_is_listed_from_text_k_answers():
     versions = {1: definition(TEXT)}
-    cube = add(Cube(), atom(), 12, t={ANSWERED: 10})
+    cube = add(Cube(), atom(), 15, t={ANSWERED: 10})
     assert question(summarise(cube, versions=versions), "t").texts == []
-    cube = add(Cube(), atom(), 12, t={ANSWERED: 9})
+    cube = add(Cube(), atom(), 15, t={ANSWERED: 9})
     assert question(summarise(cube, versions=versions), "t").texts is None
+
+
+def test_free_text_is_not_listed_where_its_count_is_hidden():
+    # 12 of 15 wrote: the "no answer" cell (3) is hidden, and so the "answered" cell
+    # beside it; listing the 12 texts would count them, and 15 - 12 gives the 3.
+    versions = {1: definition(TEXT)}
+    cube = add(Cube(), atom(), 15, t={ANSWERED: 12})
+    summary = question(summarise(cube, versions=versions), "t")
+    assert cells(summary) == {ANSWERED_VALUE: None, None: None}
+    assert summary.texts is None
 
 
 def test_free_text_is_not_listed_where_another_region_holds_too_few():

@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import abort
+from marshmallow import RAISE
 
 from ..accounts.auth import require_role
 from ..accounts.models import Role
@@ -12,7 +13,7 @@ from ..extensions import db
 from ..questionnaires.api import SLUG
 from ..questionnaires.permissions import get_questionnaire_or_404
 from .schemas import ResultsQuerySchema, SummarySchema
-from .selection import FilterError, resolve_filters
+from .selection import FilterError, combinable, resolve_filters
 from .settings import thresholds_for
 from .summary import NotPublished, summarise
 
@@ -28,7 +29,7 @@ blp = Blueprint(
 @blp.route("/<slug>/results", parameters=[SLUG])
 class Results(MethodView):
     @require_role(Role.COORDINATOR)
-    @blp.arguments(ResultsQuerySchema, location="query", as_kwargs=False)
+    @blp.arguments(ResultsQuerySchema, location="query", as_kwargs=False, unknown=RAISE)
     @blp.response(200, SummarySchema)
     @blp.alt_response(409, description="The questionnaire has no published version yet")
     @blp.errors(401, 403, 404)
@@ -41,9 +42,9 @@ class Results(MethodView):
         """
         questionnaire = get_questionnaire_or_404(slug)
         try:
-            filters = resolve_filters(questionnaire, args)
+            filters = combinable(resolve_filters(questionnaire, args))
         except FilterError as exc:
-            abort(422, message="Some filters name nothing here.", errors={"query": exc.problems})
+            abort(422, message="Some filters cannot be used.", errors={"query": exc.problems})
         if filters.language is not None:
             # The answer language can hint at origin: asking for it is on the record.
             active = {name: str(value) for name, value in filters.active().items()}

@@ -17,7 +17,7 @@ from ..i18n import LANGUAGE_NAMES, N_, gettext
 from ..questionnaires.models import Questionnaire
 from .filters import Filters
 from .schemas import ResultsQuerySchema
-from .selection import FilterError, resolve_filters
+from .selection import FilterError, combinable, resolve_filters
 
 # The query parameters of a view's filters, in the order the form shows them.
 FILTER_NAMES = ("point", "area", "kind", "channel", "version", "from", "to", "language")
@@ -33,6 +33,7 @@ FILTER_PROBLEMS = {
     "from": N_("Enter a date between 2000-01-01 and 2100-12-31."),
     "to": N_("Enter a date between 2000-01-01 and 2100-12-31."),
     "language": N_("Choose one of the questionnaire's languages from the list."),
+    "filters": N_("Combine at most three filters (the dates count as one): remove one."),
 }
 RANGE_REVERSED = N_("The first day is after the last day: swap them.")
 
@@ -67,7 +68,7 @@ def read_filters(questionnaire: Questionnaire, args, prefix: str = "") -> Filter
         form.problems = {name: FILTER_PROBLEMS[name] for name in exc.messages}
         return form
     try:
-        form.filters = resolve_filters(questionnaire, parsed)
+        form.filters = combinable(resolve_filters(questionnaire, parsed))
     except FilterError as exc:
         form.problems = {
             name: RANGE_REVERSED if name == "from" else FILTER_PROBLEMS[name]

@@ -29,5 +29,12 @@ class Filters:
         }
 
     @property
+    def combined(self) -> int:
+        """How many filters the view combines; a date range counts as one."""
+        dated = self.since is not None or self.until is not None
+        categorical = [self.point, self.area, self.kind, self.channel, self.version, self.language]
+        return sum(value is not None for value in categorical) + dated
+
+    @property
     def is_empty(self) -> bool:
         return not self.active()

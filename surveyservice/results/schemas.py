@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from ..collection.models import Channel, PointKind
 from ..questionnaires.definition import LANGUAGE_RE
+from ..text import parse_whole_number
 from .summary import (
     EDGE_DAYS_TOO_SMALL,
     OTHER_VERSIONS_TOO_SMALL,
@@ -25,11 +26,20 @@ DAY_RANGE = validate.Range(
 DAY_PATTERN = r"^(20[0-9]{2}|2100)-"
 
 
+class QueryNumber(fields.Integer):
+    """A whole number in a query string, written in ASCII digits only: int() would
+    read "1_0" as 10 and "٢" as 2."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and parse_whole_number(value) is None:
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class ResultsQuerySchema(Schema):
     """The filters of a results view or export; each names what the organisation knows."""
 
-    point = fields.Integer(
-        strict=False,
+    point = QueryNumber(
         validate=ID_RANGE,
         metadata={"description": "A collection point's id (one of this questionnaire's)"},
     )
@@ -45,8 +55,7 @@ class ResultsQuerySchema(Schema):
         validate=validate.OneOf([c.value for c in Channel]),
         metadata={"description": "resident: the resident's own phone; staff: a staff tablet"},
     )
-    version = fields.Integer(
-        strict=False,
+    version = QueryNumber(
         validate=ID_RANGE,
         metadata={"description": "A published version's number"},
     )

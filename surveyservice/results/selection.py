@@ -19,6 +19,12 @@ from ..local_time import start_of_day, to_utc
 from ..questionnaires.models import Questionnaire
 from .filters import Filters
 
+# Each filter roughly triples the views the small-group rules check a view against
+# (docs/results.md, rule 3): beyond three, one request could keep a worker busy for
+# many seconds.
+MAX_FILTERS = 3
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
 
 class FilterError(ValueError):
     """Filters that name nothing the organisation knows; ``problems`` by query parameter."""
@@ -76,7 +82,12 @@ def resolve_filters(questionnaire: Questionnaire, args: dict) -> Filters:
         problems["version"] = [f"No published version {version}. Published: {numbers}."]
 
     since, until = args.get("from_"), args.get("to")
-    if since is not None and until is not None and since > until:
+    # The API's schema says as much; the command line reaches here without it.
+    for name, day in (("from", since), ("to", until)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            problems[name] = [f"Expected a day from {FIRST_DAY} to {LAST_DAY}."]
+    in_range = "from" not in problems and "to" not in problems
+    if in_range and since is not None and until is not None and since > until:
         problems["from"] = [f"{since.isoformat()} is after to ({until.isoformat()})."]
 
     language = args.get("language")
@@ -100,6 +111,21 @@ def resolve_filters(questionnaire: Questionnaire, args: dict) -> Filters:
         since=since,
         until=until,
     )
+
+
+def combinable(filters: Filters) -> Filters:
+    """The filters, if a results view may combine that many (exports, being raw data,
+    take any number); else FilterError under ``filters``."""
+    if filters.combined > MAX_FILTERS:
+        raise FilterError(
+            {
+                "filters": [
+                    f"Combine at most {MAX_FILTERS} filters (a date range counts as one): "
+                    "each one multiplies the views the small-group rules check."
+                ]
+            }
+        )
+    return filters
 
 
 def day_start(day: date, time_zone: str) -> datetime:

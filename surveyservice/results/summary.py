@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from ..collection.models import AnswerItem, Response
 from ..extensions import db
 from .cube import load_cube
+from .exports.writing import yes_no_words
 from .filters import Filters
 from .selection import matching_answers
 
@@ -105,7 +106,21 @@ def summarise(
     for question in summary.questions:
         if question.texts == []:
             question.texts = free_texts(questionnaire, filters, time_zone, question)
+    _name_yes_and_no(summary)
     return summary
+
+
+def _name_yes_and_no(summary: Summary) -> None:
+    """Yes/no cells carry the words the form showed, in each language, as options
+    carry their labels: "true" is no word for a Swedish page."""
+    words = yes_no_words(summary.languages)
+    for question in summary.questions:
+        if question.type != "yesno":
+            continue
+        for cell in question.cells:
+            if cell.value in ("true", "false") and not cell.label:
+                index = 0 if cell.value == "true" else 1
+                cell.label = {language: pair[index] for language, pair in words.items()}
 
 
 def free_texts(questionnaire, filters: Filters, time_zone: str, question) -> list[str]:

@@ -589,6 +589,7 @@ class _Analysis:
     view_key: Group = field(default_factory=Group)  # the view's own regions
     figures: dict[Any, _Figures] = field(default_factory=dict)  # by group
     hidden: dict[str, set] = field(default_factory=dict)  # by question id, and DAYS
+    complete: bool = False  # hidden holds what the coarser views hide
 
 
 @dataclass
@@ -693,14 +694,26 @@ def project(cube: Cube, filters: Filters) -> tuple[Cube, dict[Atom, dict]]:
     return projected, answers_of
 
 
-def _analyse(context: _Context, filters: Filters) -> _Analysis:
-    if filters in context.done:
-        return context.done[filters]
-    cube, k = context.cube, context.k
+def _inherited(context: _Context, filters: Filters) -> dict[str, set]:
+    """What the views with one filter fewer hide, which this view hides too."""
     inherited: dict[str, set] = defaultdict(set)
     for coarser in coarser_views(filters):
-        for family, hidden in _analyse(context, coarser).hidden.items():
+        for family, hidden in _analyse(context, coarser, as_coarser=True).hidden.items():
             inherited[family] |= hidden
+    return inherited
+
+
+def _analyse(context: _Context, filters: Filters, as_coarser: bool = False) -> _Analysis:
+    """The view's analysis. The views with fewer filters are analysed only once this
+    one is known to be shown, or when a finer view needs what this one hides: each
+    filter roughly triples their number, and a withheld view needs none of them."""
+    done = context.done.get(filters)
+    if done is not None and (done.complete or not as_coarser):
+        return done
+    if done is not None:  # withheld, and now a finer view needs what it hides
+        done.hidden, done.complete = _inherited(context, filters), True
+        return done
+    cube, k = context.cube, context.k
 
     dims = filtered_dimensions(filters)
     regions = partition(cube, filters, dims)
@@ -709,7 +722,7 @@ def _analyse(context: _Context, filters: Filters) -> _Analysis:
     lines = lines_of(regions, dims) if dims else []
     suppressed = suppress_regions(counts, lines, k)
     total = sum(counts[r] for r in own)
-    analysis = _Analysis(withheld=None, total=total, hidden=inherited)
+    analysis = _Analysis(withheld=None, total=total)
     context.done[filters] = analysis
 
     if response_count_suppressed(total, k) or (dims and not total):
@@ -720,6 +733,10 @@ def _analyse(context: _Context, filters: Filters) -> _Analysis:
         analysis.withheld = EDGE_DAYS_TOO_SMALL
     elif any(r in suppressed for r in own):
         analysis.withheld = REST_TOO_SMALL
+    if analysis.withheld and not as_coarser:
+        return analysis
+    inherited = analysis.hidden = _inherited(context, filters)
+    analysis.complete = True
     if analysis.withheld:
         return analysis
 
@@ -874,7 +891,9 @@ def _question_summary(
         median, answered = _median(view, question)
         if answered >= k:
             summary.median = median
-    if question.type in ("text", "longtext"):
+    # The number of texts listed is the "answered" count: never where it is hidden.
+    counts_shown = ANSWERED_VALUE not in hidden and NO_ANSWER not in hidden
+    if question.type in ("text", "longtext") and counts_shown:
         answered = [_answered(f, question) for g, f in figures.items() if g != analysis.view_key]
         if texts_listed(_answered(view, question), answered, thresholds.text_k):
             summary.texts = []

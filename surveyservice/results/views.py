@@ -322,7 +322,7 @@ def thresholds():
     k, text_k = (parse_whole_number(values[name]) for name in ("k", "text_k"))
     low, high = settings.K_RANGE
     try:
-        if k is None:
+        if k is None or not low <= k <= high:
             raise settings.ThresholdError("k", "", low=low, high=high)
         if text_k is None:
             raise settings.ThresholdError("text_k", "", low=k, high=settings.TEXT_K_MAX)

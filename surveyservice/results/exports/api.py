@@ -37,6 +37,7 @@ from .writing import (
     XLSX_TYPE,
     Cells,
     ExportOptions,
+    TooManyRows,
     csv_chunks,
     export_plan,
     fetch_rows,
@@ -212,7 +213,12 @@ class ResponsesXlsx(MethodView):
         yes_no = yes_no_words(plan.languages)
         cells = Cells(plan, options, yes_no)
         rows = table_rows(cells, fetch_rows(responses_query(questionnaire, filters)), "wide")
-        body = xlsx_file(plan.names, rows, (dictionary_header(plan), dictionary_rows(plan, yes_no)))
+        try:
+            body = xlsx_file(
+                plan.names, rows, (dictionary_header(plan), dictionary_rows(plan, yes_no))
+            )
+        except TooManyRows as exc:
+            abort(422, message=str(exc))
         response = _download(FileWrapper(body), XLSX_TYPE, f"{slug}-responses.xlsx")
         response.content_length = os.fstat(body.fileno()).st_size
         return response

@@ -25,6 +25,7 @@ from .writing import (
     Cells,
     Counted,
     ExportOptions,
+    TooManyRows,
     csv_chunks,
     export_plan,
     fetch_rows,
@@ -77,6 +78,9 @@ def find_questionnaire(slug: str, organisation: str | None) -> Questionnaire:
 @click.option("--version", "version_", type=int, help="Only this published version.")
 @click.option("--from", "from_", type=click.DateTime(["%Y-%m-%d"]), help="First day included.")
 @click.option("--to", type=click.DateTime(["%Y-%m-%d"]), help="Last day included.")
+@click.option(
+    "--language", help="Only responses given in this language (sensitive; recorded in the log)."
+)
 @with_appcontext
 def export(
     slug,
@@ -94,6 +98,7 @@ def export(
     version_,
     from_,
     to,
+    language,
 ):
     questionnaire = find_questionnaire(slug, organisation)
     args = {
@@ -104,6 +109,7 @@ def export(
         "version": version_,
         "from_": from_.date() if from_ else None,
         "to": to.date() if to else None,
+        "language": language,
     }
     try:
         filters = resolve_filters(questionnaire, args)
@@ -134,6 +140,9 @@ def export(
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise click.ClickException(f"Could not write {output}: {exc.strerror}.") from None
+    except TooManyRows as exc:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(str(exc)) from None
     record(
         None,
         "results.exported",

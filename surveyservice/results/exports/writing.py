@@ -498,10 +498,23 @@ def xlsx_file(
         os.unlink(handle.name)
 
 
+# A worksheet's rows, the header's included; XlsxWriter drops any beyond without a word.
+XLSX_MAX_ROWS = 1_048_576
+
+
+class TooManyRows(ValueError):
+    """More rows than a worksheet holds: the workbook would be silently cut short."""
+
+
 def _write_sheet(sheet, head: list[str], rows: Iterable[list], bold, formats) -> None:
     for col, name in enumerate(head):
         sheet.write_string(0, col, name, bold)
     for number, row in enumerate(rows, 1):
+        if number >= XLSX_MAX_ROWS:
+            raise TooManyRows(
+                f"A workbook holds {XLSX_MAX_ROWS - 1:,} responses at most: "
+                "export them as CSV, or choose fewer with the filters."
+            )
         for col, value in enumerate(row):
             if value is None or value == "":
                 continue
