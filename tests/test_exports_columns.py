@@ -95,3 +95,18 @@ def test_numbers_keep_their_sign_and_take_the_dialects_decimal_sign():
         cells = Cells(plan, ExportOptions(), {}, DIALECTS[dialect])
         row = cells.wide(["b" * 32, 1, 1, "P", "A", "event", "resident", HOUR, "sv", {"n": -1e-7}])
         assert row[-1] == expected
+
+
+def test_a_question_named_like_a_metadata_column_gets_a_column_of_its_own():
+    definition = {
+        "languages": ["sv"],
+        "default_language": "sv",
+        "questions": [
+            {"id": "area", "type": "text", "label": "Var bor du?"},
+            {"id": "language", "type": "text", "label": "Vilket språk talar du hemma?"},
+        ],
+    }
+    for include_language in (False, True):
+        names = plan_columns([(1, definition)], include_language).names
+        assert len(names) == len(set(names))
+        assert names[-2:] == ["area.answer", "language.answer"]

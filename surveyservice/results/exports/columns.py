@@ -34,6 +34,11 @@ LANGUAGE_METADATA = (
     "The language the answers were given in; sensitive, exported only when asked for",
 )
 
+# A question may have one of these ids ("area": where do you live?); its column is
+# then "area.answer", since "." is in no id, and never shares a name with the point's.
+# The language's name counts whether or not it is exported, so names never depend on it.
+METADATA_NAMES = frozenset([name for name, _, _ in METADATA] + [LANGUAGE_METADATA[0]])
+
 
 @dataclass
 class Column:
@@ -123,7 +128,7 @@ def plan_columns(versions: list[tuple[int, dict]], include_language: bool = Fals
     for qid in order:
         entries = questions[qid]
         types = {q["type"] for _, q, _ in entries}
-        add(qid, "answer", qid)
+        add(qid, "answer", f"{qid}.answer" if qid in METADATA_NAMES else qid)
         if "multi" in types:
             multi = [e for e in entries if e[1]["type"] == "multi"]
             for value in _options_in_order(multi, "options"):
