@@ -42,6 +42,14 @@ class Atom:
     language: str | None  # None unless the language was asked for (it is sensitive)
     day: date  # the day the answer was given, in the organisation's time zone
 
+    def __post_init__(self):
+        # The rules look atoms up in dictionaries millions of times a summary.
+        fields = (self.point, self.area, self.kind, self.channel, self.version)
+        object.__setattr__(self, "_hash", hash((*fields, self.language, self.day)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
 
 @dataclass
 class Cube:
@@ -114,9 +122,7 @@ def _day(value: date | str) -> date:
 
 
 def _by_day(columns: tuple, moment, where, zone_name: str, dialect: str):
-    """Counts by ``columns`` and the local day of ``moment``: grouped by the stored
-    hour first (in the order of the index), then by the hour's day, so that the day is
-    computed once an hour rather than once a row."""
+    """Counts by ``columns`` and the local day of ``moment``."""
     span = db.session.execute(select(sa.func.min(moment), sa.func.max(moment)).where(*where))
     first, last = span.one()
     if first is None:
@@ -124,24 +130,20 @@ def _by_day(columns: tuple, moment, where, zone_name: str, dialect: str):
     if isinstance(first, str):  # SQLite's aggregate gives the stored text
         first, last = (datetime.fromisoformat(v) for v in (first, last))
     first, last = (v if v.tzinfo else v.replace(tzinfo=UTC) for v in (first, last))
-    hours = (
-        select(*columns, moment.label("hour"), sa.func.count().label("n"))
-        .where(*where)
-        .group_by(*columns, moment)
-        .subquery()
-    )
-    kept = [hours.c[c.name] for c in hours.c if c.name not in ("hour", "n")]
-    day = local_day(hours.c.hour, zone(zone_name), first, last, dialect).label("day")
-    inner = select(*kept, day, hours.c.n).subquery()
-    outer = [inner.c[c.name] for c in inner.c if c.name != "n"]
-    total = sa.cast(sa.func.sum(inner.c.n), sa.BigInteger)  # PostgreSQL sums to numeric
-    return db.session.execute(select(*outer, total).group_by(*outer))
+    day = local_day(moment, zone(zone_name), first, last, dialect).label("day")
+    # Grouped by the subquery's columns: PostgreSQL would not see the day's expression
+    # in the GROUP BY (its own parameters) as the one selected.
+    rows = select(*columns, day).where(*where).subquery()
+    return db.session.execute(select(*rows.c, sa.func.count()).group_by(*rows.c))
 
 
 @dataclass
 class _Kept:
     answers: dict
     covered: int  # the largest answer_item id counted
+    # The atoms by the rows' raw values: the same objects each time, so that the rules'
+    # lookups find them by identity rather than comparing them field by field.
+    atoms: dict
 
 
 # Per process: a few questionnaires' answer counts, the latest used last.
@@ -190,10 +192,23 @@ def load_cube(questionnaire: Questionnaire, time_zone: str, with_language: bool)
         )
     }
     dialect = db.engine.dialect.name
-    atoms: dict[tuple, Atom | None] = {}
+    # Everything the atoms depend on: a point moved to another area, a version
+    # withdrawn, another zone or the languages apart make other counts.
+    kept_as = (
+        str(db.engine.url),
+        questionnaire.id,
+        questionnaire.created_at,
+        time_zone,
+        with_language,
+        tuple(sorted(versions.items())),
+        tuple(sorted(points.items())),
+    )
+    with _kept_lock:
+        kept = _kept.get(kept_as)
+    atoms: dict[tuple, Atom | None] = dict(kept.atoms) if kept else {}
 
-    def atom(key: tuple) -> Atom | None:
-        point_id, version_id, channel, language, day = key
+    def atom(raw: tuple) -> Atom | None:
+        point_id, version_id, channel, language, day = raw
         number = versions.get(version_id)
         found = None
         # A row of a version no longer published is not this questionnaire's to count.
@@ -208,7 +223,7 @@ def load_cube(questionnaire: Questionnaire, time_zone: str, with_language: bool)
                 language if with_language else None,
                 _day(day),
             )
-        atoms[key] = found
+        atoms[raw] = found
         return found
 
     cube = Cube()
@@ -252,20 +267,7 @@ def load_cube(questionnaire: Questionnaire, time_zone: str, with_language: bool)
                 cell = (found, question_id, value)
                 answers[cell] = answers.get(cell, 0) + count
 
-    # Everything the atoms depend on: a point moved to another area, a version
-    # withdrawn, another zone or the languages apart make other counts.
-    key = (
-        str(db.engine.url),
-        questionnaire.id,
-        questionnaire.created_at,
-        time_zone,
-        with_language,
-        tuple(sorted(versions.items())),
-        tuple(sorted(points.items())),
-    )
     top = _settled_top()
-    with _kept_lock:
-        kept = _kept.get(key)
     if top is None:
         count_answers(cube.answers, 0, None)
         return cube
@@ -278,8 +280,8 @@ def load_cube(questionnaire: Questionnaire, time_zone: str, with_language: bool)
     else:  # nothing kept, or fewer rows than kept (the database was replaced)
         count_answers(cube.answers, 0, top)
     with _kept_lock:
-        _kept[key] = _Kept(cube.answers, top)
-        _kept.move_to_end(key)
+        _kept[kept_as] = _Kept(cube.answers, top, atoms)
+        _kept.move_to_end(kept_as)
         while len(_kept) > KEPT_CUBES:
             _kept.popitem(last=False)
     return cube
