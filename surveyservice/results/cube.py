@@ -70,6 +70,9 @@ def _raw(column):
     return sa.type_coerce(column, sa.String)
 
 
+# PostgreSQL's memory for sorting the answer rows by group (see _by_day).
+GROUPING_MEMORY = "64MB"
+
 # Offsets are found by probing the zone this often, then to the second between two
 # probes that differ: no zone changes its offset twice within six hours.
 _PROBE = 6 * 3600
@@ -134,7 +137,18 @@ def _by_day(columns: tuple, moment, where, zone_name: str, dialect: str):
     # Grouped by the subquery's columns: PostgreSQL would not see the day's expression
     # in the GROUP BY (its own parameters) as the one selected.
     rows = select(*columns, day).where(*where).subquery()
-    return db.session.execute(select(*rows.c, sa.func.count()).group_by(*rows.c))
+    grouped = select(*rows.c, sa.func.count()).group_by(*rows.c)
+    if dialect == "sqlite":
+        return db.session.execute(grouped)
+    # PostgreSQL sorts the rows of a questionnaire by group: in the default 4 MB it
+    # sorts on disk, at 2 million rows more than twice as slowly. Only for this query.
+    setting = "SELECT set_config('work_mem', :value, true)"
+    before = db.session.execute(sa.text("SELECT current_setting('work_mem')")).scalar()
+    db.session.execute(sa.text(setting), {"value": GROUPING_MEMORY})
+    try:
+        return db.session.execute(grouped).all()
+    finally:
+        db.session.execute(sa.text(setting), {"value": before})
 
 
 @dataclass
@@ -208,7 +222,7 @@ def load_cube(questionnaire: Questionnaire, time_zone: str, with_language: bool)
     atoms: dict[tuple, Atom | None] = dict(kept.atoms) if kept else {}
 
     def atom(raw: tuple) -> Atom | None:
-        point_id, version_id, channel, language, day = raw
+        point_id, version_id, channel, *language, day = raw
         number = versions.get(version_id)
         found = None
         # A row of a version no longer published is not this questionnaire's to count.
@@ -220,19 +234,21 @@ def load_cube(questionnaire: Questionnaire, time_zone: str, with_language: bool)
                 kind,
                 Channel(channel).value,
                 number,
-                language if with_language else None,
+                language[0] if language else None,
                 _day(day),
             )
         atoms[raw] = found
         return found
 
     cube = Cube()
+    # The languages are grouped apart only when asked for: a third of the rows.
+    languages = (Response.language,) if with_language else ()
     answered_at = sa.func.coalesce(Response.recorded_at, Response.received_at)
     group = (
         Response.collection_point_id,
         Response.version_id,
         _raw(Response.channel).label("channel"),
-        Response.language,
+        *languages,
     )
     where = (Response.version_id.in_(versions),)
     responses = cube.responses
@@ -251,7 +267,7 @@ def load_cube(questionnaire: Questionnaire, time_zone: str, with_language: bool)
             item.collection_point_id,
             item.version_id,
             _raw(item.channel).label("channel"),
-            item.language,
+            *((item.language,) if with_language else ()),
         )
         where = [item.questionnaire_id == questionnaire.id]
         if above:
