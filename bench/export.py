@@ -10,7 +10,8 @@ real gunicorn with one worker, measures in the same run:
 - the XLSX export;
 - the worker's peak memory exporting 10,000 responses (one point) and all of them,
   each in a fresh server, aim: the same within 20 %;
-- the results (JSON and page) with no filter and with two filters, aim: under 1 s.
+- the results (JSON) with no filter and with two filters, the worker's first request
+  (nothing kept yet for the no-filter one) and the next, aim: under 1 s.
 
     .venv/bin/python bench/export.py [--responses 100000] [--sqlite-only]
 """
@@ -230,9 +231,14 @@ def measure(label: str, url: str, count: int) -> None:
             ("no filter", ""),
             ("two filters", f"?area=Torpa&from={last_year.isoformat()}"),
         ):
-            fetch(base, f"{api}/results{query}", token)  # the first request warms the worker
+            # The worker's first results request counts everything; later ones add to
+            # the counts it kept (the filters do not change them).
+            first, _ = fetch(base, f"{api}/results{query}", token)
             seconds, _ = fetch(base, f"{api}/results{query}", token)
-            print(f"  results ({name}): {seconds:.2f} s (aim: under 1 s)")
+            print(
+                f"  results ({name}): first request {first:.2f} s, next {seconds:.2f} s "
+                "(aim: under 1 s)"
+            )
     peaks = {}
     for name, query in (("10,000 (one point)", f"?point={small}"), ("all", "")):
         with gunicorn(url, 1) as (base, environment):
