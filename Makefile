@@ -102,7 +102,7 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## Benchmark submissions against a trivial endpoint, under gunicorn, on SQLite and PostgreSQL
+## Benchmark submissions against an endpoint that does no work, under gunicorn, on SQLite and PostgreSQL
 bench: $(VENV)/.installed-run
 	@command -v wrk >/dev/null || { echo "The benchmark needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/submit.py $(BENCH_ARGS)

@@ -47,3 +47,7 @@ limit_request_field_size = 64 * 1024
 # A sync worker silent this long is killed. An export of 100,000 responses as XLSX
 # takes about half a minute (bench/export.py), gunicorn's default timeout: two minutes.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+# gunicorn's control socket lives at one path per user ($XDG_RUNTIME_DIR/gunicorn.ctl),
+# shared by every gunicorn that user runs: a second instance (a test server, a second
+# organisation's service) would take over the first one's. Nothing here uses it.
+control_socket_disable = True

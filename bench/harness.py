@@ -42,6 +42,7 @@ def prepare(url: str) -> str:
     from flask_migrate import upgrade
 
     from surveyservice.accounts.accounts import create_organisation, create_user
+    from surveyservice.areas.areas import create_area
     from surveyservice.collection.points import create_point
     from surveyservice.database import utcnow
     from surveyservice.extensions import db
@@ -51,6 +52,8 @@ def prepare(url: str) -> str:
     with app.app_context():
         upgrade()
         org = create_organisation("Bench", "bench")
+        for area in ("Sanden", "Torpa"):
+            create_area(org.id, area)
         sync_folder(org, ROOT / "forms")
         create_user(org, STAFF_EMAIL, STAFF_PASSWORD, "staff")
         create_user(org, COORDINATOR_EMAIL, STAFF_PASSWORD, "coordinator")

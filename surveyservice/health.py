@@ -1,4 +1,6 @@
-"""GET /healthz: 200 only when the database answers, for load balancers and probes."""
+"""GET /healthz: 200 only when the database answers, for load balancers and readiness
+probes. GET /livez: 200 whenever the process serves, with no work at all, for liveness
+probes and as the ceiling the submission benchmark compares with."""
 
 from flask import Blueprint
 from sqlalchemy import text
@@ -16,4 +18,9 @@ def healthz():
     except SQLAlchemyError:
         db.session.rollback()
         return {"status": "unavailable", "database": "not answering"}, 503
+    return {"status": "ok"}
+
+
+@bp.get("/livez")
+def livez():
     return {"status": "ok"}

@@ -36,6 +36,9 @@ def gunicorn(app, tmp_path):
         "SECRET_KEY": app.config["SECRET_KEY"],
         "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
+        # Where gunicorn would put its control socket: this test's own folder.
+        "HOME": str(tmp_path),
+        "XDG_RUNTIME_DIR": str(tmp_path),
     }
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -183,3 +186,10 @@ def test_access_log_leaves_out_a_one_time_links_key(gunicorn, staff):
     text = log.read_text()
     assert '"GET /set-password/[removed]?lang=en HTTP/1.1" 200' in text
     assert token not in text
+
+
+def test_no_control_socket_is_left_for_other_servers_to_clash_with(gunicorn, tmp_path):
+    # gunicorn's default is one socket per user, shared by every server that user runs.
+    base, _log = gunicorn
+    assert httpx.get(f"{base}/livez").status_code == 200
+    assert not list(tmp_path.rglob("*.ctl"))
