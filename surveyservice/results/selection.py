@@ -5,7 +5,9 @@ select. Nothing here reads a request: routes, pages and the CLI pass what they p
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Select, select
@@ -139,51 +141,13 @@ def answered_at():
     return sa.func.coalesce(Response.recorded_at, Response.received_at, type_=UTCDateTime())
 
 
-def matching_responses(
-    questionnaire: Questionnaire, filters: Filters, time_zone: str
-) -> Select[tuple[Response]]:
-    """The questionnaire's responses that the filters select, as a Select of Response."""
-    query = (
-        select(Response)
-        .join(CollectionPoint, Response.collection_point_id == CollectionPoint.id)
-        .where(CollectionPoint.questionnaire_id == questionnaire.id)
-        .where(Response.organisation_id == questionnaire.organisation_id)
-    )
+def _selected(questionnaire: Questionnaire, filters: Filters, time_zone: str, rows) -> list:
+    """The conditions of the filters on a table of responses or of their answers (both
+    carry the point, channel, version and language); ``rows.answered_at`` is the
+    time the answer was given. One set of rules, so both select the same responses."""
+    conditions = []
     if filters.point is not None:
-        query = query.where(Response.collection_point_id == filters.point)
-    if filters.area is not None:
-        query = query.join(Area, CollectionPoint.area_id == Area.id).where(
-            Area.name == filters.area
-        )
-    if filters.kind is not None:
-        query = query.where(CollectionPoint.kind == PointKind(filters.kind))
-    if filters.channel is not None:
-        query = query.where(Response.channel == Channel(filters.channel))
-    if filters.version is not None:
-        ids = [v.id for v in questionnaire.published if v.number == filters.version]
-        query = query.where(Response.version_id.in_(ids))
-    if filters.language is not None:
-        query = query.where(Response.language == filters.language)
-    # Both columns hold UTC to the hour, so comparing with the days' bounds works on
-    # every database; the bounds are computed here, where the time zone is known.
-    if filters.since is not None:
-        query = query.where(answered_at() >= day_start(filters.since, time_zone))
-    if filters.until is not None:
-        query = query.where(answered_at() < day_start(filters.until + timedelta(days=1), time_zone))
-    return query
-
-
-def matching_answers(
-    questionnaire: Questionnaire, question_id: str, filters: Filters, time_zone: str
-) -> Select[tuple[uuid.UUID]]:
-    """The ids of the responses the filters select that answered the question: the
-    same selection as matching_responses, read from the answers' index alone."""
-    item = AnswerItem
-    query = select(item.response_id).where(
-        item.questionnaire_id == questionnaire.id, item.question_id == question_id
-    )
-    if filters.point is not None:
-        query = query.where(item.collection_point_id == filters.point)
+        conditions.append(rows.point == filters.point)
     if filters.area is not None or filters.kind is not None:
         points = select(CollectionPoint.id).where(
             CollectionPoint.questionnaire_id == questionnaire.id
@@ -194,18 +158,64 @@ def matching_answers(
             )
         if filters.kind is not None:
             points = points.where(CollectionPoint.kind == PointKind(filters.kind))
-        query = query.where(item.collection_point_id.in_(points))
+        conditions.append(rows.point.in_(points))
     if filters.channel is not None:
-        query = query.where(item.channel == Channel(filters.channel))
+        conditions.append(rows.channel == Channel(filters.channel))
     if filters.version is not None:
         ids = [v.id for v in questionnaire.published if v.number == filters.version]
-        query = query.where(item.version_id.in_(ids))
+        conditions.append(rows.version.in_(ids))
     if filters.language is not None:
-        query = query.where(item.language == filters.language)
+        conditions.append(rows.language == filters.language)
+    # Both times are UTC to the hour, so comparing with the days' bounds works on every
+    # database; the bounds are computed here, where the time zone is known.
     if filters.since is not None:
-        query = query.where(item.answered_at >= day_start(filters.since, time_zone))
+        conditions.append(rows.answered_at >= day_start(filters.since, time_zone))
     if filters.until is not None:
-        query = query.where(
-            item.answered_at < day_start(filters.until + timedelta(days=1), time_zone)
-        )
-    return query
+        end = day_start(filters.until + timedelta(days=1), time_zone)
+        conditions.append(rows.answered_at < end)
+    return conditions
+
+
+@dataclass(frozen=True)
+class _Columns:
+    point: Any
+    channel: Any
+    version: Any
+    language: Any
+    answered_at: Any
+
+
+def matching_responses(
+    questionnaire: Questionnaire, filters: Filters, time_zone: str
+) -> Select[tuple[Response]]:
+    """The questionnaire's responses that the filters select, as a Select of Response."""
+    columns = _Columns(
+        Response.collection_point_id,
+        Response.channel,
+        Response.version_id,
+        Response.language,
+        answered_at(),
+    )
+    return (
+        select(Response)
+        .join(CollectionPoint, Response.collection_point_id == CollectionPoint.id)
+        .where(CollectionPoint.questionnaire_id == questionnaire.id)
+        .where(Response.organisation_id == questionnaire.organisation_id)
+        .where(*_selected(questionnaire, filters, time_zone, columns))
+    )
+
+
+def matching_answers(
+    questionnaire: Questionnaire, question_id: str, filters: Filters, time_zone: str
+) -> Select[tuple[uuid.UUID]]:
+    """The ids of the responses the filters select that answered the question: the
+    same selection as matching_responses, read from the answers' index alone."""
+    item = AnswerItem
+    columns = _Columns(
+        item.collection_point_id, item.channel, item.version_id, item.language, item.answered_at
+    )
+    return select(item.response_id).where(
+        item.questionnaire_id == questionnaire.id,
+        item.question_id == question_id,
+        *_selected(questionnaire, filters, time_zone, columns),
+    )
