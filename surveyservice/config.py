@@ -123,6 +123,9 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "DEFAULT_ORGANISATION": _read(env, "DEFAULT_ORGANISATION")
         or "Vänersborgs kommun och Polisen",
         "FORMS_DIR": _read(env, "FORMS_DIR"),
+        # Where photos and area maps are kept (surveyservice/storage.py); by default
+        # instance/files. Never a folder the web server serves as it is.
+        "FILE_STORAGE_DIR": _read(env, "FILE_STORAGE_DIR"),
         # Where the QR codes point, e.g. https://trygg.example.se; default: the request's host.
         "PUBLIC_BASE_URL": _read(env, "PUBLIC_BASE_URL"),
         "SUBMISSION_MAX_BYTES": parse_int(

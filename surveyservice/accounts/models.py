@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
@@ -44,6 +44,13 @@ class Organisation(db.Model):
     # (docs/results.md); changed only through results/settings.py, which checks them.
     result_k: Mapped[int] = mapped_column(default=5, server_default="5")
     result_text_k: Mapped[int] = mapped_column(default=10, server_default="10")
+    # A tile server for maps when online (an {z}/{x}/{y} URL and its attribution);
+    # None: maps show only the areas' own images, and no third party is asked.
+    tile_url: Mapped[str | None] = mapped_column(String(500))
+    tile_attribution: Mapped[str | None] = mapped_column(String(300))
+    # The organisation's names for the follow-up statuses, by status and language:
+    # {"planned": {"sv": "Beställd"}}; a status without one shows the default name.
+    status_names: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
