@@ -232,6 +232,52 @@ def test_a_failed_commit_leaves_no_file(app, staff, point, monkeypatch):
     assert photos() == [] and stored_files(app) == []
 
 
+@pytest.mark.parametrize("same_bytes", [True, False], ids=["same-bytes", "other-bytes"])
+def test_an_upload_racing_another_of_the_same_id_never_overwrites_its_file(
+    app, point, monkeypatch, same_bytes
+):
+    """Two tries of one upload at once (a retry after a cut connection): the one that
+    stores its row first wins; the other finds it and never touches the file."""
+    from surveyservice.walks import photos as photos_module
+    from surveyservice.walks.photos import PhotoRefused, storage_key, upload_hash
+
+    photo_id = uuid.uuid4()
+    data = photo_with_metadata()
+    winners = data if same_bytes else photo_with_metadata(size=(640, 480))
+    real_reencode = photos_module.reencode
+
+    def other_request_stores_first(*args, **kwargs):
+        result = real_reencode(*args, **kwargs)
+        # The other request, on a connection of its own, commits its row and file now.
+        storage().put(storage_key(photo_id), b"the winner's file")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.insert(Photo).values(
+                    id=photo_id,
+                    organisation_id=point.organisation_id,
+                    collection_point_id=point.id,
+                    upload_hash=upload_hash(winners),
+                    storage_key=storage_key(photo_id),
+                    width=1,
+                    height=1,
+                    size=17,
+                    uploaded_at=utcnow().replace(minute=0, second=0, microsecond=0),
+                )
+            )
+        return result
+
+    monkeypatch.setattr(photos_module, "reencode", other_request_stores_first)
+    if same_bytes:
+        photo, created = store_photo(point, photo_id, data)
+        assert (photo.id, photo.size, created) == (photo_id, 17, False)
+    else:
+        with pytest.raises(PhotoRefused) as refused:
+            store_photo(point, photo_id, data)
+        assert refused.value.status == 409
+    assert len(photos()) == 1
+    assert storage().get(storage_key(photo_id)) == b"the winner's file"
+
+
 # --- what is refused -------------------------------------------------------------------
 
 
