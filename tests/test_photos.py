@@ -38,6 +38,7 @@ from .images import (
     pillow_metadata,
     png_bomb,
 )
+from .test_walk_recording import stop, walk, walk_definition
 
 
 @pytest.fixture
@@ -504,3 +505,29 @@ def test_photos_no_response_names_are_pruned_after_a_week(app, api_as, staff, po
     assert storage().get(f"photos/{old}.jpg") is None
     assert storage().get(f"photos/{named}.jpg") and storage().get(f"photos/{recent}.jpg")
     assert prune_unclaimed(timedelta(days=7)) == 0
+
+
+@pytest.fixture
+def walk_point(org, make_point):
+    from surveyservice.questionnaires.versions import create_questionnaire, publish_draft
+
+    questionnaire = create_questionnaire(org, walk_definition())
+    publish_draft(questionnaire)
+    db.session.commit()
+    return make_point(questionnaire, name="Vandring i Torpa", area="Torpa", kind="walk")
+
+
+def test_a_walk_claims_the_photos_it_uploaded_first_and_they_are_kept(
+    app, api_as, staff, walk_point
+):
+    api = api_as(staff)
+    photo_ids = [str(uuid.uuid4()) for _ in range(2)]
+    for photo_id in photo_ids:
+        assert put(api, walk_point, photo_with_metadata(), photo_id).status_code == 201
+    body = walk(stop(photo=photo_ids[:1]), stop(photo=photo_ids[1:]))
+    response = api.post(f"/api/v1/collect/{walk_point.token}/responses", json=body)
+    assert response.status_code == 201, response.json
+    assert {str(p.response_id) for p in photos()} == {body["id"]}
+    # Named by a response, they stay however old they are.
+    assert prune_unclaimed(timedelta(0), now=utcnow() + timedelta(days=30)) == 0
+    assert len(stored_files(app)) == 2
