@@ -219,3 +219,92 @@ def test_the_service_worker_keeps_the_map_of_the_forms_area_for_offline_use(
     context.set_offline(False)
     set_area_map(torpa, data, SOUTH, WEST, NORTH, EAST, coordinator)
     assert page.evaluate(keep, f"/f/{point.token}/map-2.png") == [f"/f/{point.token}/map-2.png"]
+
+
+def test_tiles_show_under_the_map_when_configured_and_online(app, org, page, context, tmp_path):
+    """The organisation's tile server, let in by the page's policy; none offline."""
+    coordinator = make_user(org, Role.COORDINATOR, "samordnare@example.org")
+    torpa = find_area_by_name(org.id, "Torpa")
+    set_area_map(
+        torpa, torpa_map(tmp_path / "t.png").read_bytes(), SOUTH, WEST, NORTH, EAST, coordinator
+    )
+    org.tile_url = "https://tiles.example.org/{z}/{x}/{y}.png"
+    org.tile_attribution = "© <b>Tiles</b> & co"
+    db.session.commit()
+    tile = tmp_path / "tile.png"
+    Image.new("RGB", (256, 256), (90, 160, 90)).save(tile)
+    asked = []
+
+    def serve_tile(route):
+        asked.append(route.request.url)
+        route.fulfill(path=str(tile), content_type="image/png")
+
+    context.route("https://tiles.example.org/**", serve_tile)
+    violations = []
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    sign_in(page, coordinator.email)
+    page.goto(f"/areas/{torpa.id}/map")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#area-map img.leaflet-tile')]"
+        ".some((t) => t.complete && t.naturalWidth === 256)"
+    )
+    assert asked and all(url.startswith("https://tiles.example.org/") for url in asked)
+    assert violations == []
+    # The attribution is the organisation's text, not HTML.
+    attribution = page.locator("#area-map .leaflet-control-attribution")
+    expect(attribution).to_contain_text("© <b>Tiles</b> & co")
+    # Offline: the image alone, and no tile asked for.
+    context.set_offline(True)
+    page.evaluate("window.dispatchEvent(new Event('offline'))")
+    expect(page.locator("#area-map img.leaflet-tile")).to_have_count(0)
+    expect(page.locator("#area-map img.leaflet-image-layer")).to_have_count(1)
+
+
+def test_points_are_drawn_with_a_link_each_and_reached_by_keyboard(app, org, page, tmp_path):
+    """What the coordinators' walk pages use: circles by colour and size, each a link."""
+    coordinator = make_user(org, Role.COORDINATOR, "samordnare@example.org")
+    torpa = find_area_by_name(org.id, "Torpa")
+    set_area_map(
+        torpa, torpa_map(tmp_path / "t.png").read_bytes(), SOUTH, WEST, NORTH, EAST, coordinator
+    )
+    sign_in(page, coordinator.email)
+    page.goto(f"/areas/{torpa.id}/map")
+    page.wait_for_selector("#area-map img.leaflet-image-layer")
+    drawn = page.evaluate(
+        """async () => {
+          const { createAreaMap } = await import("/static/area-map.js");
+          const element = document.createElement("div");
+          element.id = "points-map";
+          document.querySelector("main").append(element);
+          const config = JSON.parse(document.querySelector(".area-map-preview").dataset.map);
+          const map = createAreaMap(element, config);
+          map.addPoints([
+            { lat: 58.372, lon: 12.305, colour: "#d7191c", radius: 12,
+              label: "Trasig lampa", href: "/x/1" },
+            { lat: 58.380, lon: 12.320, colour: "#2c7bb6", radius: 6,
+              label: "Buskage <script>", href: "/x/2" },
+            { lat: null, lon: 12.3, label: "no position" },
+          ]).fitToPoints();
+          const div = () => document.createElement("div");
+          const none = createAreaMap(div(), { image: null, bounds: null, tiles: null });
+          const tiles = { url: "https://t.example.org/{z}/{x}/{y}.png", attribution: "T" };
+          const offlineTilesOnly = createAreaMap(
+            div(), { image: null, bounds: null, tiles }, { online: false });
+          return {
+            circles: element.querySelectorAll("path.leaflet-interactive").length,
+            none, offlineTilesOnly,
+          };
+        }"""
+    )
+    assert drawn == {"circles": 2, "none": None, "offlineTilesOnly": None}
+    circle = page.locator('#points-map path[aria-label="Trasig lampa"]')
+    circle.focus()
+    page.keyboard.press("Enter")
+    link = page.locator("#points-map .leaflet-popup-content a")
+    expect(link).to_have_text("Trasig lampa")
+    expect(link).to_have_attribute("href", "/x/1")
+    expect(link).to_be_focused()
+    assert page.locator('#points-map path[aria-label="Buskage <script>"]').count() == 1
