@@ -311,6 +311,14 @@ def test_a_bad_image_on_the_page_says_why_and_stores_nothing(files, as_user, coo
     assert torpa.map_version == 0 and stored(files) == []
 
 
+def test_a_file_beyond_the_limit_is_refused_on_the_page(files, as_user, coordinator, torpa):
+    client = as_user(coordinator)
+    response = upload(client, torpa, b"\x89PNG" + bytes(21 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "larger than 20 MB" in response.get_data(as_text=True)
+    assert stored(files) == []
+
+
 def test_bad_corners_on_the_page_name_the_field(files, as_user, coordinator, torpa):
     client = as_user(coordinator)
     response = upload(client, torpa, image_bytes(), north="58.360")

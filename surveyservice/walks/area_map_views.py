@@ -12,9 +12,11 @@ from ..accounts.models import Role
 from ..areas.views import get_area_or_404
 from ..collection.points import find_point_by_token
 from ..extensions import db
+from ..i18n import choose_staff_language, set_language
 from ..static_versions import IMMUTABLE
 from ..storage import storage
 from .area_maps import (
+    IMAGE_PROBLEMS,
     MAX_BYTES,
     MapError,
     map_config,
@@ -81,6 +83,18 @@ def upload(area_id):
         db.session.rollback()
         return _page(area, 422, problem, entered)
     return redirect(url_for(".page", area_id=area.id, done=done), 303)
+
+
+@bp.errorhandler(413)
+def upload_too_large(error):
+    # Refused before the view runs (request_limits): say it on the page, not a bare 413.
+    if request.endpoint != "area_maps.upload" or not current_user.has_role(Role.COORDINATOR):
+        return error
+    area = get_area_or_404(request.view_args["area_id"])
+    # Refused before the language of the request was chosen.
+    set_language(choose_staff_language())
+    problem = MapError("image", IMAGE_PROBLEMS["too_large"], limit=MAX_BYTES // (1024 * 1024))
+    return _page(area, 413, problem, {name: "" for name in CORNERS})
 
 
 @bp.post("/areas/<int:area_id>/map/remove")
