@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from flask_login import current_user
 
 from ..accounts.auth import require_role
-from ..accounts.models import Role
+from ..accounts.models import Organisation, Role
 from ..areas.views import get_area_or_404
 from ..collection.points import find_point_by_token
 from ..extensions import db
@@ -31,6 +31,14 @@ bp = Blueprint("area_maps", __name__)
 
 CORNERS = ("south", "west", "north", "east")
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
+
+
+@bp.app_template_global()
+def point_map_config(point) -> dict | None:
+    """The map of a collection point's area for its form (or kiosk) page, under its
+    token: templates call it, so that collection/ need not know of walks/."""
+    organisation = db.session.get(Organisation, point.organisation_id)
+    return map_config(point.area, organisation, point.token)
 
 
 def _page(area, status: int = 200, problem=None, entered=None, tile_problem=None, tiles=None):
