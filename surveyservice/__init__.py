@@ -88,6 +88,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .results.exports import cli as results_cli
     from .results.exports.api import blp as exports_api
     from .walks import models as walk_models  # noqa: F401
+    from .walks.api import blp as observations_api
+    from .walks.api import exports_blp as observation_exports_api
     from .workspace import navigation
     from .workspace import views as workspace_views
 
@@ -108,6 +110,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         areas_api,
         results_api,
         exports_api,
+        observations_api,
+        observation_exports_api,
     ):
         api.register_blueprint(blueprint)
     for blueprint in (
