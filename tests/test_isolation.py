@@ -416,7 +416,6 @@ def test_other_organisation_gets_404_on_our_results_and_sees_none_in_the_list(
         # There for its owner, so the 404 above is the check, not a typo.
         assert owner.get(url).status_code == 200, url
     # Our point, named as a filter on a questionnaire of their own with the same slug.
-
     publish_draft(create_questionnaire(other_org, make_definition()))
     db.session.commit()
     theirs = intruder.get(f"/results/{SLUG}?point={victim_point.id}")
