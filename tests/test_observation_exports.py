@@ -78,8 +78,8 @@ def exported_walk(api_as, staff, coordinator, walk_point):
         ),
         stop(place={"place": "underpass"}, categories=["litter"], severity="4"),
         recorded_at="2026-11-30T19:10:00+01:00",
+        walk_answers={"participants_residents": 12, "weather": "rain"},
     )
-    body["answers"].update(participants_residents=12, weather="rain")
     observations = api_as(staff).get("/api/v1/observations").json
     changed = api_as(coordinator).patch(
         f"/api/v1/observations/{observations[0]['id']}",
@@ -117,6 +117,8 @@ def test_the_csv_has_a_row_per_observation_and_reads_back(
     # The walk's own answers, repeated on each of its observations.
     assert {r["walk_date"] for r in rows} == {"2026-11-30"}
     assert {r["light"] for r in rows} == {"dark"}
+    assert {(r["weather"], r["participants_residents"]) for r in rows} == {("rain", "12")}
+    assert {r["participants_police"] for r in rows} == {""}
     # The entry's answers, by the group's question ids; multiple choices readable.
     assert second["stops.categories"] == "vegetation; overview"
     assert (first["stops.severity"], third["stops.severity"]) == ("3", "4")
@@ -269,6 +271,7 @@ def test_the_geojson_carries_the_answers_and_follow_up_as_written(
     assert first["internal_note"] == HOSTILE_INTERNAL
     assert (first["status"], first["responsible"]) == ("Planned", "Municipality")
     assert first["walk_date"] == "2026-11-30" and first["light"] == "Dark"
+    assert (first["participants_residents"], first["participants_police"]) == (12, None)
     assert first["accuracy"] == 8.4
     assert first["observed_at"] == "2026-11-30T18:00:00Z"
     assert first["photos"] == [f"http://localhost/photos/{exported_walk['photo']}.jpg"]

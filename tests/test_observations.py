@@ -72,8 +72,9 @@ def photo_for(point, deleted: bool = False) -> str:
     return str(photo_id)
 
 
-def post_walk(api, point, *stops, **overrides) -> dict:
+def post_walk(api, point, *stops, walk_answers: dict | None = None, **overrides) -> dict:
     body = walk(*stops, **overrides)
+    body["answers"].update(walk_answers or {})
     response = api.post(f"/api/v1/collect/{point.token}/responses", json=body)
     assert response.status_code == 201, response.json
     return body
