@@ -416,3 +416,19 @@ def test_organisations_name_statuses_in_their_own_words(org, coordinator):
             coordinator,
         )
     assert set(refused.value.problems) == {"planned.sv", "planned.de", "planned.en", "gone"}
+
+
+def test_the_audit_log_page_shows_the_change_without_the_notes(
+    client, auth, api_as, admin, coordinator, posted
+):
+    first = posted["observations"][0]
+    api_as(coordinator).patch(
+        url_of(first),
+        json={"status": "planned", "internal_note": "Nils Nilsson", "public_note": "Snart"},
+    )
+    auth.login(admin.email)
+    page = client.get("/audit?lang=sv").get_data(as_text=True)
+    assert "Uppföljning av observation ändrad" in page
+    assert "Vandring i Torpa #1" in page
+    assert "status: new, planned" in page
+    assert "Nilsson" not in page and "Snart" not in page
