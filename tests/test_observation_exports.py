@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime
 
 import geojson
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -22,6 +23,7 @@ from surveyservice.questionnaires.versions import (
     save_draft,
 )
 
+from .test_exports import libreoffice_to_xlsx, sheet_rows
 from .test_observations import photo_for, post_walk
 from .test_walk_recording import stop, walk_definition
 
@@ -144,6 +146,24 @@ def test_hostile_text_comes_out_neutralised_and_intact(api_as, coordinator, expo
     assert first["stops.proposed_measure"] == "'" + HOSTILE_MEASURE
     assert first["public_note"] == "'" + HOSTILE_PUBLIC.strip()
     assert first["internal_note"] == "'" + HOSTILE_INTERNAL
+
+
+def test_libreoffice_opens_the_csv_with_numbers_as_numbers_and_no_formula(
+    api_as, coordinator, exported_walk, tmp_path
+):
+    path = tmp_path / "observations.csv"
+    path.write_bytes(api_as(coordinator).get(CSV_URL).get_data())
+    sheet = openpyxl.load_workbook(libreoffice_to_xlsx(path, tmp_path)).active
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row), (
+        "a cell became a formula"
+    )
+    first, second, _ = sheet_rows(sheet)
+    assert (first["latitude"].value, first["latitude"].data_type) == (58.3712345, "n")
+    assert first["accuracy"].value == 8.4 and first["participants_residents"].value == 12
+    assert second["stops.categories"].value == "vegetation; overview"
+    # The spreadsheet shows the text as written, after the apostrophe that kept it text.
+    assert first["stops.note"].value == "'" + HOSTILE_NOTE.replace("\n", "\n")
+    assert first["internal_note"].value == "'" + HOSTILE_INTERNAL
 
 
 def test_labels_name_options_statuses_and_responsible_parties(
