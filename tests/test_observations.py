@@ -227,6 +227,7 @@ def test_the_public_note_is_masked_and_the_internal_note_kept_as_written(
         ({"status": None}, "status"),
         ({"responsible": "mayor"}, "responsible"),
         ({"public_note": "x" * 2001}, "public_note"),
+        ({"status": "done", "internal_note": "x" * 2001}, "internal_note"),
         ({"internal_note": 12}, "internal_note"),
         ({"public_note": "bell\x07"}, "public_note"),
         ({"observed_at": "2026-01-01T00:00:00Z"}, "observed_at"),
