@@ -88,8 +88,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .results.api import blp as results_api
     from .results.exports import cli as results_cli
     from .results.exports.api import blp as exports_api
+    from .walks import area_map_views, photos_views
     from .walks import cli as walks_cli
-    from .walks import photos_views
     from .walks import recording as walk_recording
     from .walks.api import blp as observations_api
     from .walks.api import exports_blp as observation_exports_api
@@ -137,6 +137,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         areas_views.bp,
         results_views.bp,
         photos_views.bp,
+        area_map_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)
