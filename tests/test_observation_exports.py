@@ -24,7 +24,7 @@ from surveyservice.questionnaires.versions import (
 )
 
 from .test_exports import libreoffice_to_xlsx, sheet_rows
-from .test_observations import photo_for, post_walk
+from .test_observations import post_walk, uploaded
 from .test_walk_recording import stop, walk_definition
 
 CSV_URL = "/api/v1/questionnaires/torpa-walk/observations.csv"
@@ -68,9 +68,10 @@ def walk_point(org, make_point, torpa_box):
 @pytest.fixture
 def exported_walk(api_as, staff, coordinator, walk_point):
     """A walk of three stops, the first with hostile text and a follow-up to match."""
-    photo = photo_for(walk_point)
+    tablet = api_as(staff)
+    photo = uploaded(tablet, walk_point)
     body = post_walk(
-        api_as(staff),
+        tablet,
         walk_point,
         stop(note=HOSTILE_NOTE, proposed_measure=HOSTILE_MEASURE, photo=[photo]),
         stop(

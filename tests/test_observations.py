@@ -15,7 +15,7 @@ from surveyservice.audit.models import AuditEntry
 from surveyservice.database import utcnow
 from surveyservice.extensions import db
 from surveyservice.questionnaires.versions import create_questionnaire, publish_draft
-from surveyservice.walks.models import Observation, ObservationChange, Photo
+from surveyservice.walks.models import Observation, ObservationChange
 from surveyservice.walks.observations import (
     FollowUpError,
     ObservationFilters,
@@ -31,6 +31,7 @@ from surveyservice.walks.observations import (
 )
 
 from .conftest import make_user
+from .images import photo_with_metadata
 from .test_walk_recording import stop, walk, walk_definition
 
 # The evening of 30 November in Vänersborg (UTC+1), an hour before midnight.
@@ -51,25 +52,15 @@ def walk_point(org, make_point):
     )
 
 
-def photo_for(point, deleted: bool = False) -> str:
-    """A photo as the upload leaves it (or as a coordinator's deletion does)."""
-    photo_id = uuid.uuid4()
-    db.session.add(
-        Photo(
-            id=photo_id,
-            organisation_id=point.organisation_id,
-            collection_point_id=point.id,
-            upload_hash="0" * 64,
-            storage_key=None if deleted else f"photos/{photo_id}.jpg",
-            width=1600,
-            height=1200,
-            size=1000,
-            uploaded_at=utcnow(),
-            deleted_at=utcnow() if deleted else None,
-        )
+def uploaded(api, point) -> str:
+    """A photo uploaded to the walk's point as the tablet uploads it, before the walk."""
+    photo_id = str(uuid.uuid4())
+    response = api.put(
+        f"/api/v1/collect/{point.token}/photos/{photo_id}",
+        data=photo_with_metadata(size=(400, 300)),
     )
-    db.session.commit()
-    return str(photo_id)
+    assert response.status_code == 201, response.json
+    return photo_id
 
 
 def post_walk(api, point, *stops, walk_answers: dict | None = None, **overrides) -> dict:
@@ -90,12 +81,13 @@ def stored() -> list[Observation]:
 
 
 @pytest.fixture
-def posted(api_as, staff, walk_point):
+def posted(api_as, staff, coordinator, walk_point):
     """A walk of three stops, as a tablet sends it: by GPS with a photo (and one the
     coordinator deleted), by a tap on the map, and by a named place."""
-    kept, deleted = photo_for(walk_point), photo_for(walk_point, deleted=True)
+    tablet = api_as(staff)
+    kept, deleted = uploaded(tablet, walk_point), uploaded(tablet, walk_point)
     body = post_walk(
-        api_as(staff),
+        tablet,
         walk_point,
         stop(photo=[kept, deleted], note="Lampan är trasig"),
         stop(
@@ -106,6 +98,8 @@ def posted(api_as, staff, walk_point):
         stop(place={"place": "underpass"}, categories=["litter"], severity="4"),
         recorded_at=EVENING,
     )
+    # A coordinator deleted one of them (a face was in it).
+    assert api_as(coordinator).delete(f"/api/v1/photos/{deleted}").status_code == 204
     observations = stored()
     return {"body": body, "observations": observations, "photo": kept, "deleted": deleted}
 
@@ -134,6 +128,8 @@ def test_staff_see_an_observation_with_its_answers_photos_and_follow_up(api_as, 
     assert data["category"] == ["lighting"] and data["severity"] == "3"
     # The photo a coordinator deleted is no longer linked.
     assert data["photos"] == [{"id": posted["photo"], "url": f"/photos/{posted['photo']}.jpg"}]
+    photo = api_as(staff).get(data["photos"][0]["url"])
+    assert (photo.status_code, photo.mimetype) == (200, "image/jpeg")
     assert data["follow_up"] == {
         "status": "new",
         "responsible": None,
