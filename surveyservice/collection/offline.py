@@ -24,9 +24,14 @@ APP_FILES = (
     "app.css",
     "icon.svg",
     "manifest.webmanifest",
+    # The areas' maps (the form's map of the area, drawn by Leaflet).
+    "area-map.js",
+    "area-map.css",
+    "vendor/leaflet/leaflet.js",
+    "vendor/leaflet/leaflet.css",
 )
 # Imported by another script under a relative name, so always asked for without a version.
-IMPORTED_BY_NAME = ("outbox.js", "kiosk.js")
+IMPORTED_BY_NAME = ("outbox.js", "kiosk.js", "area-map.js")
 
 
 @cache
