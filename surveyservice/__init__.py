@@ -88,6 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .results.exports import cli as results_cli
     from .results.exports.api import blp as exports_api
     from .walks import models as walk_models  # noqa: F401
+    from .walks import views as walk_views
     from .workspace import navigation
     from .workspace import views as workspace_views
 
@@ -125,6 +126,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         workspace_views.bp,
         areas_views.bp,
         results_views.bp,
+        walk_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)
