@@ -87,6 +87,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .results.api import blp as results_api
     from .results.exports import cli as results_cli
     from .results.exports.api import blp as exports_api
+    from .walks import area_map_views
     from .walks import models as walk_models  # noqa: F401
     from .walks import views as walk_views
     from .workspace import navigation
@@ -126,6 +127,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         workspace_views.bp,
         areas_views.bp,
         results_views.bp,
+        area_map_views.bp,
         walk_views.bp,
     ):
         app.register_blueprint(blueprint)
