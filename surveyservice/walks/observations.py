@@ -184,6 +184,13 @@ def resolve_filters(org_id: int, args: dict) -> ObservationFilters:
         point = db.session.get(CollectionPoint, point_id) if 0 < point_id < 2**31 else None
         if point is None or point.organisation_id != org_id:
             problems["point"] = [Problem("No collection point {point}.", point=point_id)]
+        elif questionnaire_id is not None and point.questionnaire_id != questionnaire_id:
+            problems["point"] = [
+                Problem(
+                    "Collection point {point} does not collect this questionnaire.",
+                    point=point_id,
+                )
+            ]
     area_id = None
     if (name := args.get("area")) is not None:
         area = find_area_by_name(org_id, name)
