@@ -1,17 +1,22 @@
 """A small safety walk for the walk pages' tests: a questionnaire whose group names its
-category and severity questions, a walk in Torpa, and stops recorded on it."""
+category and severity questions, a walk in Torpa, and stops sent from a staff tablet."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from surveyservice.collection.models import Channel, Response
+from flask import current_app
+from sqlalchemy import select
+
+from surveyservice.accounts.accounts import issue_token
+from surveyservice.accounts.models import Role
+from surveyservice.collection.points import create_point
 from surveyservice.extensions import db
 from surveyservice.questionnaires.versions import create_questionnaire, publish_draft
 from surveyservice.walks.models import Observation
 
-from .conftest import make_definition
+from .conftest import make_definition, make_user
 
 WALK_QUESTIONS = [
     {"id": "walk_date", "type": "date", "label": {"sv": "Datum", "en": "Date of the walk"}},
@@ -101,74 +106,54 @@ def walk_questionnaire(org, slug: str = "walk"):
     definition = make_definition(
         slug=slug, title={"sv": "Trygghetsvandring", "en": "Safety walk"}, questions=WALK_QUESTIONS
     )
-    # TEMPORARY until main's definitions know a group's category and severity.
-    import copy
-
-    plain = copy.deepcopy(definition)
-    for q in plain["questions"]:
-        q.pop("category", None), q.pop("severity", None)
-    questionnaire = create_questionnaire(org, plain)
-    questionnaire.draft.definition = definition
+    questionnaire = create_questionnaire(org, definition)
     publish_draft(questionnaire)
     db.session.commit()
     return questionnaire
 
 
 def record_walk(point, stops=STOPS, at: datetime | None = None) -> list[Observation]:
-    """One response of the walk with these stops, and an observation per stop, as the
-    submission writes them."""
+    """The walk's answers with these stops, sent as a staff tablet sends them; the
+    observations the service made of them, in the stops' order."""
     at = at or datetime(2026, 11, 3, 18, tzinfo=UTC)
-    questionnaire = point.questionnaire
-    response = Response(
-        id=uuid.uuid4(),
-        organisation_id=point.organisation_id,
-        collection_point_id=point.id,
-        version_id=questionnaire.latest.id,
-        language="sv",
-        channel=Channel.STAFF,
-        received_at=at,
-        answers={"walk_date": at.date().isoformat(), "stops": [s[0] for s in stops]},
-        content_hash=uuid.uuid4().hex * 2,
-    )
-    made = []
-    for number, (answers, lat, lon, accuracy) in enumerate(stops, start=1):
-        place = answers["place"].get("place")
-        made.append(
-            Observation(
-                organisation_id=point.organisation_id,
-                response=response,
-                questionnaire_id=questionnaire.id,
-                collection_point_id=point.id,
-                question_id="stops",
-                entry=number,
-                observed_at=at + timedelta(minutes=number),
-                lat=lat,
-                lon=lon,
-                accuracy=accuracy,
-                place=place,
-            )
-        )
-    db.session.add_all([response, *made])
+    staff = make_user(point.questionnaire.organisation, Role.STAFF)
+    token = issue_token(staff, "tablet")
     db.session.commit()
-    return made
+    body = {
+        "id": str(uuid.uuid4()),
+        "version": point.questionnaire.latest.number,
+        "language": "sv",
+        "channel": "staff",
+        "recorded_at": at.isoformat(),
+        "answers": {"walk_date": at.date().isoformat(), "stops": [s[0] for s in stops]},
+    }
+    sent = current_app.test_client().post(
+        f"/api/v1/collect/{point.token}/responses",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert sent.status_code == 201, sent.json
+    db.session.expire_all()
+    return list(
+        db.session.execute(
+            select(Observation)
+            .filter_by(response_id=uuid.UUID(body["id"]))
+            .order_by(Observation.entry)
+        ).scalars()
+    )
 
 
 def walk_point(questionnaire, name: str = "Kvällsvandring i Torpa", area: str = "Torpa"):
-    """An open walk of the questionnaire in the area."""
-    # TEMPORARY until main's points take questionnaires with groups.
-    from surveyservice.areas.areas import find_area_by_name
-    from surveyservice.collection.models import CollectionPoint, PointKind
-    from surveyservice.collection.points import new_token
-
-    point = CollectionPoint(
-        organisation_id=questionnaire.organisation_id,
-        questionnaire_id=questionnaire.id,
-        token=new_token(),
-        name=name,
-        area_id=find_area_by_name(questionnaire.organisation_id, area).id,
-        kind=PointKind.WALK,
-        opens_at=datetime(2026, 11, 3, 17, tzinfo=UTC),
+    """A walk of the questionnaire in the area, opened on the evening of the stops."""
+    point = create_point(
+        questionnaire.organisation_id,
+        {
+            "name": name,
+            "area": area,
+            "kind": "walk",
+            "questionnaire": questionnaire.slug,
+            "opens_at": datetime(2026, 11, 3, 17, tzinfo=UTC),
+        },
     )
-    db.session.add(point)
     db.session.commit()
     return point
