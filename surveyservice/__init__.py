@@ -88,11 +88,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .results.api import blp as results_api
     from .results.exports import cli as results_cli
     from .results.exports.api import blp as exports_api
-    from .walks import area_map_views
+    from .walks import area_map_views, photos_views
+    from .walks import cli as walks_cli
     from .walks import recording as walk_recording
     from .walks import views as walk_views
     from .walks.api import blp as observations_api
     from .walks.api import exports_blp as observation_exports_api
+    from .walks.photos_api import blp as photos_api
     from .workspace import navigation
     from .workspace import views as workspace_views
 
@@ -117,6 +119,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         exports_api,
         observations_api,
         observation_exports_api,
+        photos_api,
     ):
         api.register_blueprint(blueprint)
     for blueprint in (
@@ -136,11 +139,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         results_views.bp,
         area_map_views.bp,
         walk_views.bp,
+        photos_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)
     app.cli.add_command(accounts_cli.orgs)
     app.cli.add_command(questionnaires_cli.forms)
     app.cli.add_command(results_cli.export)
+    app.cli.add_command(walks_cli.photos)
     cli.init_app(app)
     return app

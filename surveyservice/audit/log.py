@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "organisation.status_names_changed": N_("Follow-up statuses renamed"),
     "results.viewed_by_language": N_("Results viewed by answer language"),
     "saved_queue.uploaded": N_("Saved answers uploaded"),
+    "photo.deleted": N_("Photo deleted"),
     "results.exported": N_("Answers exported"),
     "observation.follow_up_changed": N_("Observation follow-up changed"),
     "observations.exported": N_("Observations exported"),
