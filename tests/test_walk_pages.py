@@ -10,13 +10,12 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
-from surveyservice.accounts.models import Role
 from surveyservice.audit.models import AuditEntry
 from surveyservice.extensions import db
 from surveyservice.walks.models import Observation, ObservationChange, Photo
 
-from .conftest import csrf_token_from, make_user
-from .walk_data import record_walk, walk_point, walk_questionnaire
+from .conftest import csrf_token_from
+from .walk_data import record_walk, upload_photo, walk_point, walk_questionnaire
 
 
 @pytest.fixture
@@ -183,7 +182,7 @@ def test_the_map_gets_each_placed_observation_coloured_by_category_and_sized_by_
     html = response.get_data(as_text=True)
     assert 'id="walk-map"' in html and "walk-map.js" in html
     config = json.loads(unescape(re.search(r'data-map="([^"]*)"', html).group(1)))
-    assert config["image"].endswith(f"/map-1.jpg") and config["tiles"] is None
+    assert config["image"].endswith("/map-1.jpg") and config["tiles"] is None
     points = {p["href"]: p for p in map_points(response)}
     assert len(points) == 3
     lamp = points[f"/walks/observations/{stops[0].id}"]
@@ -200,10 +199,10 @@ def test_the_map_gets_each_placed_observation_coloured_by_category_and_sized_by_
     assert "swatch-332288" in html and "Lighting" in text
 
 
-def test_an_observation_without_a_position_is_only_in_the_list(
-    client, auth, coordinator, walk
-):
-    record_walk(walk, [({"place": {"place": "car_park"}, "categories": ["litter"]}, None, None, None)])
+def test_an_observation_without_a_position_is_only_in_the_list(client, auth, coordinator, walk):
+    record_walk(
+        walk, [({"place": {"place": "car_park"}, "categories": ["litter"]}, None, None, None)]
+    )
     with_map(walk.area)
     auth.login(coordinator.email)
     response = client.get(f"/walks/points/{walk.id}?lang=en")
@@ -227,9 +226,7 @@ def test_an_observation_without_a_position_is_only_in_the_list(
         ("from=2026-11-03&to=2026-11-03&category=litter", {1, 2}),
     ],
 )
-def test_filters_narrow_the_list_and_the_map(
-    client, auth, coordinator, walk, stops, query, shown
-):
+def test_filters_narrow_the_list_and_the_map(client, auth, coordinator, walk, stops, query, shown):
     from surveyservice.walks.observations import update_follow_up
 
     later = record_walk(walk, [stops_copy(0)], at=datetime(2026, 11, 4, 19, tzinfo=UTC))
@@ -352,38 +349,39 @@ def test_the_answers_keep_the_labels_of_the_version_the_walk_answered(
 def test_photos_show_with_a_delete_form_for_coordinators_only(
     client, auth, coordinator, staff, walk
 ):
-    photo_id = uuid.uuid4()
-    [observation] = record_walk(
-        walk,
-        [({"place": {"place": "underpass"}, "photo": [str(photo_id)]}, 58.38, 12.32, None)],
-    )
-    db.session.add(
-        Photo(
-            id=photo_id,
-            organisation_id=walk.organisation_id,
-            collection_point_id=walk.id,
-            response_id=observation.response_id,
-            upload_hash="0" * 64,
-            storage_key=f"photos/{photo_id}.jpg",
-            width=1600,
-            height=1200,
-            size=1000,
-            uploaded_at=datetime(2026, 11, 3, 18, tzinfo=UTC),
-        )
-    )
-    db.session.commit()
+    photo_id = upload_photo(walk)
+    stop = ({"place": {"place": "underpass"}, "photo": [photo_id]}, None, None, None)
+    [observation] = record_walk(walk, [stop])
     auth.login(coordinator.email)
-    html = client.get(f"/walks/observations/{observation.id}?lang=en").get_data(as_text=True)
+    page = f"/walks/observations/{observation.id}"
+    html = client.get(f"{page}?lang=en").get_data(as_text=True)
     assert f'<img src="/photos/{photo_id}.jpg"' in html
     assert 'alt="Photo 1 of The underpass"' in html
-    form = re.search(rf'<form method="post" action="/photos/{photo_id}/delete">(.*?)</form>', html, re.S)
+    form = re.search(
+        rf'<form method="post" action="/photos/{photo_id}/delete">(.*?)</form>', html, re.S
+    )
     assert form and 'name="csrf_token"' in form.group(1)
-    assert f'name="next" value="/walks/observations/{observation.id}"' in form.group(1)
+    back = re.search(r'name="next" value="([^"]+)"', form.group(1)).group(1)
+    assert unescape(back) == f"{page}?done=photo_deleted#photos-title"
+    assert client.get(f"/photos/{photo_id}.jpg").status_code == 200
     auth.logout()
     auth.login(staff.email)
-    html = client.get(f"/walks/observations/{observation.id}").get_data(as_text=True)
+    html = client.get(page).get_data(as_text=True)
     assert f'<img src="/photos/{photo_id}.jpg"' in html
     assert "/delete" not in html
+    auth.logout()
+    # The coordinator deletes it from the page, and comes back to it.
+    auth.login(coordinator.email)
+    token = csrf_token_from(client.get(page).get_data(as_text=True))
+    deleted = client.post(
+        f"/photos/{photo_id}/delete", data={"csrf_token": token, "next": unescape(back)}
+    )
+    assert deleted.status_code == 302 and deleted.headers["Location"] == unescape(back)
+    text = text_of(client.get(deleted.headers["Location"] + "&lang=en"))
+    assert "The photo is deleted." in text and "Photo 1 was deleted" in text
+    assert f'src="/photos/{photo_id}.jpg"' not in client.get(page).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Photo, uuid.UUID(photo_id)).deleted_at is not None
 
 
 def post_follow_up(client, observation, **fields):
@@ -441,7 +439,11 @@ def test_the_statuses_carry_the_organisations_names(client, auth, admin, stops, 
     page = client.get("/walks/status-names?lang=sv").get_data(as_text=True)
     saved = client.post(
         "/walks/status-names",
-        data={"csrf_token": csrf_token_from(page), "planned-sv": " Beställd ", "new-en": "Reported"},
+        data={
+            "csrf_token": csrf_token_from(page),
+            "planned-sv": " Beställd ",
+            "new-en": "Reported",
+        },
     )
     assert saved.status_code == 303
     db.session.expire_all()
@@ -531,9 +533,7 @@ def test_a_follow_up_without_its_csrf_token_is_refused(client, auth, coordinator
     assert changes_kept() == 0
 
 
-def test_another_organisations_walks_are_not_in_the_index(
-    client, auth, other_coordinator, stops
-):
+def test_another_organisations_walks_are_not_in_the_index(client, auth, other_coordinator, stops):
     auth.login(other_coordinator.email)
     html = client.get("/walks/").get_data(as_text=True)
     assert "Kvällsvandring" not in html

@@ -3,6 +3,7 @@ category and severity questions, a walk in Torpa, and stops sent from a staff ta
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import UTC, datetime
 
@@ -33,7 +34,12 @@ WALK_QUESTIONS = [
                 "label": {"sv": "Plats", "en": "Place"},
                 "places": [
                     {"value": "underpass", "label": {"sv": "Gångtunneln", "en": "The underpass"}},
-                    {"value": "playground", "label": {"sv": "Lekplatsen", "en": "The playground"}},
+                    {
+                        "value": "playground",
+                        "label": {"sv": "Lekplatsen", "en": "The playground"},
+                        "lat": 58.3810,
+                        "lon": 12.3260,
+                    },
                     {"value": "car_park", "label": {"sv": "Parkeringen", "en": "The car park"}},
                 ],
             },
@@ -157,3 +163,22 @@ def walk_point(questionnaire, name: str = "Kvällsvandring i Torpa", area: str =
     )
     db.session.commit()
     return point
+
+
+def upload_photo(point) -> str:
+    """A small photo uploaded to the walk as a tablet does, before the answers."""
+    from PIL import Image
+
+    staff = make_user(point.questionnaire.organisation, Role.STAFF)
+    token = issue_token(staff, "tablet")
+    db.session.commit()
+    image = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(image, "JPEG")
+    photo_id = str(uuid.uuid4())
+    sent = current_app.test_client().put(
+        f"/api/v1/collect/{point.token}/photos/{photo_id}",
+        data=image.getvalue(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "image/jpeg"},
+    )
+    assert sent.status_code == 201, sent.get_data(as_text=True)
+    return photo_id

@@ -59,9 +59,7 @@ def severity_radii(values: Sequence[str]) -> dict[str, int]:
     if count == 1:
         return {values[0]: RADII[-1]}
     steps = len(RADII) - 1
-    return {
-        value: RADII[round(index * steps / (count - 1))] for index, value in enumerate(values)
-    }
+    return {value: RADII[round(index * steps / (count - 1))] for index, value in enumerate(values)}
 
 
 @dataclass(frozen=True)

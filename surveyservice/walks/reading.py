@@ -44,9 +44,9 @@ class Vocabulary:
 
 
 def _language(definition: dict, language: str) -> str:
-    return language if language in definition.get("languages", ()) else definition[
-        "default_language"
-    ]
+    return (
+        language if language in definition.get("languages", ()) else definition["default_language"]
+    )
 
 
 def label_in(value: Any, definition: dict, language: str) -> str:

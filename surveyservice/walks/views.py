@@ -26,8 +26,14 @@ from ..text import one_line_problem
 from .area_maps import map_config
 from .filter_form import FILTER_NAMES, read_filters
 from .follow_up_form import FollowUpForm, read_follow_up
-from .map_style import NO_CATEGORY_COLOUR, OTHER_COLOUR, LegendEntry, category_colours
-from .map_style import colour_of, severity_radii
+from .map_style import (
+    NO_CATEGORY_COLOUR,
+    OTHER_COLOUR,
+    LegendEntry,
+    category_colours,
+    colour_of,
+    severity_radii,
+)
 from .models import Observation, Photo
 from .observations import (
     MAX_STATUS_NAME_LENGTH,
