@@ -18,6 +18,7 @@ from ..audit.log import record
 from ..errors import Blueprint
 from ..extensions import db
 from ..questionnaires.api import SLUG
+from ..questionnaires.models import Questionnaire
 from ..questionnaires.permissions import get_questionnaire_or_404
 from ..results.exports.writing import CSV_TYPE, DIALECTS, csv_chunks
 from .exports import GEOJSON_TYPE, feature_collection, observation_rows, plan_observation_columns
@@ -182,23 +183,25 @@ def _site_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"] or request.host_url
 
 
-def _export(slug: str, args: dict, format_: str, **details):
-    """The questionnaire, its observations and columns; the export recorded in the
-    audit log (committed before the first byte is sent)."""
+def _observations(slug: str, args: dict) -> tuple[Questionnaire, ObservationFilters, list]:
     questionnaire = get_questionnaire_or_404(slug)
     filters = _filters({**args, "questionnaire": slug})
-    observations = list_observations(current_user.organisation_id, filters)
+    return questionnaire, filters, list_observations(current_user.organisation_id, filters)
+
+
+def _recorded(questionnaire, filters: ObservationFilters, args: dict, rows: int, **details):
+    """The export on the record, committed before the first byte is sent (and after
+    the file is made: a commit would expire the rows it is made of)."""
     logged = {k: v for k, v in filters.active().items() if k != "questionnaire"}
     if "area" in logged:
-        logged["area"] = args["area"]
+        logged["area"] = args["area"]  # the name asked for, rather than its id
     record(
         current_user,
         "observations.exported",
         questionnaire.slug,
-        {"format": format_, **details, "rows": len(observations), **logged},
+        {**details, "rows": rows, **logged},
     )
     db.session.commit()
-    return questionnaire, observations
 
 
 def _download(body, mimetype: str, filename: str) -> HttpResponse:
@@ -223,11 +226,20 @@ class ObservationsCsv(MethodView):
     @exports_blp.errors(401, 403, 404, 422)
     def get(self, slug, labels, dialect, **args):
         """Export the questionnaire's observations as CSV."""
-        questionnaire, observations = _export(slug, args, "csv", dialect=dialect, labels=labels)
+        questionnaire, filters, observations = _observations(slug, args)
         plan = plan_observation_columns(questionnaire)
         rows = observation_rows(questionnaire.organisation, plan, observations, labels, _site_url())
-        chunks = csv_chunks(plan.head, (row.cells for row in rows), DIALECTS[dialect])
-        return _download(b"".join(chunks), CSV_TYPE, f"{slug}-observations.csv")
+        body = b"".join(csv_chunks(plan.head, (row.cells for row in rows), DIALECTS[dialect]))
+        _recorded(
+            questionnaire,
+            filters,
+            args,
+            len(observations),
+            format="csv",
+            dialect=dialect,
+            labels=labels,
+        )
+        return _download(body, CSV_TYPE, f"{slug}-observations.csv")
 
 
 @exports_blp.route("/<slug>/observations.geojson", parameters=[SLUG])
@@ -246,10 +258,11 @@ class ObservationsGeoJson(MethodView):
     @exports_blp.errors(401, 403, 404, 422)
     def get(self, slug, labels, **args):
         """Export the questionnaire's observations as GeoJSON, for QGIS and other maps."""
-        questionnaire, observations = _export(slug, args, "geojson", labels=labels)
+        questionnaire, filters, observations = _observations(slug, args)
         plan = plan_observation_columns(questionnaire)
         collection = feature_collection(
             questionnaire.organisation, plan, observations, labels, _site_url()
         )
         body = json.dumps(collection, ensure_ascii=False, default=str)
+        _recorded(questionnaire, filters, args, len(observations), format="geojson", labels=labels)
         return _download(body, GEOJSON_TYPE, f"{slug}-observations.geojson")
