@@ -262,6 +262,7 @@ def signed_in(app, user):
     client = app.test_client()
     token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
     client.post("/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    client.get("/account?lang=en")
     return client
 
 
@@ -269,6 +270,7 @@ def signed_in(app, user):
 def as_user(app, auth, client):
     def login(user):
         auth.login(user.email)
+        client.get("/account?lang=en")  # the messages below are checked in English
         return client
 
     return login
