@@ -38,6 +38,7 @@ from .images import (
     pillow_metadata,
     png_bomb,
 )
+from .test_walk_recording import stop, walk, walk_definition
 
 
 @pytest.fixture
@@ -230,6 +231,52 @@ def test_a_failed_commit_leaves_no_file(app, staff, point, monkeypatch):
         store_photo(point, uuid.uuid4(), photo_with_metadata())
     monkeypatch.undo()
     assert photos() == [] and stored_files(app) == []
+
+
+@pytest.mark.parametrize("same_bytes", [True, False], ids=["same-bytes", "other-bytes"])
+def test_an_upload_racing_another_of_the_same_id_never_overwrites_its_file(
+    app, point, monkeypatch, same_bytes
+):
+    """Two tries of one upload at once (a retry after a cut connection): the one that
+    stores its row first wins; the other finds it and never touches the file."""
+    from surveyservice.walks import photos as photos_module
+    from surveyservice.walks.photos import PhotoRefused, storage_key, upload_hash
+
+    photo_id = uuid.uuid4()
+    data = photo_with_metadata()
+    winners = data if same_bytes else photo_with_metadata(size=(640, 480))
+    real_reencode = photos_module.reencode
+
+    def other_request_stores_first(*args, **kwargs):
+        result = real_reencode(*args, **kwargs)
+        # The other request, on a connection of its own, commits its row and file now.
+        storage().put(storage_key(photo_id), b"the winner's file")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.insert(Photo).values(
+                    id=photo_id,
+                    organisation_id=point.organisation_id,
+                    collection_point_id=point.id,
+                    upload_hash=upload_hash(winners),
+                    storage_key=storage_key(photo_id),
+                    width=1,
+                    height=1,
+                    size=17,
+                    uploaded_at=utcnow().replace(minute=0, second=0, microsecond=0),
+                )
+            )
+        return result
+
+    monkeypatch.setattr(photos_module, "reencode", other_request_stores_first)
+    if same_bytes:
+        photo, created = store_photo(point, photo_id, data)
+        assert (photo.id, photo.size, created) == (photo_id, 17, False)
+    else:
+        with pytest.raises(PhotoRefused) as refused:
+            store_photo(point, photo_id, data)
+        assert refused.value.status == 409
+    assert len(photos()) == 1
+    assert storage().get(storage_key(photo_id)) == b"the winner's file"
 
 
 # --- what is refused -------------------------------------------------------------------
@@ -458,3 +505,29 @@ def test_photos_no_response_names_are_pruned_after_a_week(app, api_as, staff, po
     assert storage().get(f"photos/{old}.jpg") is None
     assert storage().get(f"photos/{named}.jpg") and storage().get(f"photos/{recent}.jpg")
     assert prune_unclaimed(timedelta(days=7)) == 0
+
+
+@pytest.fixture
+def walk_point(org, make_point):
+    from surveyservice.questionnaires.versions import create_questionnaire, publish_draft
+
+    questionnaire = create_questionnaire(org, walk_definition())
+    publish_draft(questionnaire)
+    db.session.commit()
+    return make_point(questionnaire, name="Vandring i Torpa", area="Torpa", kind="walk")
+
+
+def test_a_walk_claims_the_photos_it_uploaded_first_and_they_are_kept(
+    app, api_as, staff, walk_point
+):
+    api = api_as(staff)
+    photo_ids = [str(uuid.uuid4()) for _ in range(2)]
+    for photo_id in photo_ids:
+        assert put(api, walk_point, photo_with_metadata(), photo_id).status_code == 201
+    body = walk(stop(photo=photo_ids[:1]), stop(photo=photo_ids[1:]))
+    response = api.post(f"/api/v1/collect/{walk_point.token}/responses", json=body)
+    assert response.status_code == 201, response.json
+    assert {str(p.response_id) for p in photos()} == {body["id"]}
+    # Named by a response, they stay however old they are.
+    assert prune_unclaimed(timedelta(0), now=utcnow() + timedelta(days=30)) == 0
+    assert len(stored_files(app)) == 2

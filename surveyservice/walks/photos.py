@@ -65,6 +65,14 @@ def upload_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def parse_photo_id(value: str) -> uuid.UUID | None:
+    """The photo id in a URL; None when it is no UUID (so names no photo)."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
 def find_photo_for(org_id: int, photo_id: uuid.UUID) -> Photo | None:
     """The organisation's photo with this id, deleted or not; another's is None."""
     return db.session.execute(

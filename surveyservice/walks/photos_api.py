@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from flask import request, url_for
 from flask.views import MethodView
 from flask_login import current_user
@@ -18,7 +16,7 @@ from ..collection.points import find_point_by_token
 from ..errors import Blueprint
 from ..request_limits import PHOTO_BYTES
 from .models import Photo
-from .photos import PhotoRefused, delete_photo, find_photo_for, store_photo
+from .photos import PhotoRefused, delete_photo, find_photo_for, parse_photo_id, store_photo
 
 blp = Blueprint(
     "photos",
@@ -64,13 +62,6 @@ def photo_view(photo: Photo) -> dict:
         "uploaded_at": photo.uploaded_at,
         "deleted": photo.deleted_at is not None,
     }
-
-
-def parse_photo_id(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 @blp.route("/collect/<token>/photos/<photo_id>", parameters=[TOKEN, PHOTO_ID])
@@ -143,7 +134,8 @@ class OnePhoto(MethodView):
 
 
 def get_photo_or_404(photo_id: str) -> Photo:
-    """The signed-in user's organisation's photo; another organisation's is a 404."""
+    """The signed-in user's organisation's photo, deleted or not; another organisation's
+    is a 404 (in the API's error shape under /api, as a page elsewhere)."""
     photo_uuid = parse_photo_id(photo_id)
     photo = find_photo_for(current_user.organisation_id, photo_uuid) if photo_uuid else None
     if photo is None:

@@ -1,5 +1,5 @@
 """Photos on the organisation's pages: shown to its signed-in staff, deleted by its
-coordinators. Never public, never cached by anything but the browser's own page."""
+coordinators. Never public, and kept in no cache."""
 
 from __future__ import annotations
 
@@ -11,25 +11,16 @@ from flask_login import current_user
 from ..accounts.auth import require_role
 from ..accounts.models import Role
 from ..storage import storage
-from .models import Photo
-from .photos import delete_photo, find_photo_for
-from .photos_api import parse_photo_id
+from .photos import delete_photo
+from .photos_api import get_photo_or_404
 
 bp = Blueprint("photo_pages", __name__)
-
-
-def get_photo_or_404(photo_id: str) -> Photo:
-    """The signed-in user's organisation's photo; another organisation's is a 404."""
-    photo_uuid = parse_photo_id(photo_id)
-    photo = find_photo_for(current_user.organisation_id, photo_uuid) if photo_uuid else None
-    if photo is None:
-        abort(404)
-    return photo
 
 
 @bp.get("/photos/<photo_id>.jpg")
 @require_role(Role.STAFF)
 def show(photo_id):
+    """The stored JPEG; a deleted photo is gone (410)."""
     photo = get_photo_or_404(photo_id)
     data = storage().get(photo.storage_key) if photo.storage_key else None
     if photo.deleted_at is not None or data is None:
