@@ -403,6 +403,7 @@ def test_other_organisation_gets_none_of_our_area_maps(
 
     from surveyservice.walks.area_maps import set_area_map
 
+    before = app.config.get("FILE_STORAGE_DIR")
     app.config["FILE_STORAGE_DIR"] = str(tmp_path)
     app.extensions.pop("surveyservice.storage", None)
     try:
@@ -435,7 +436,8 @@ def test_other_organisation_gets_none_of_our_area_maps(
         assert client.get(url).status_code == 200
         assert app.test_client().get(f"/f/{victim_point.token}/map-1.png").status_code == 200
     finally:
-        app.config["FILE_STORAGE_DIR"] = None
+        # The suite's own directory again: the app fixture empties it after each test.
+        app.config["FILE_STORAGE_DIR"] = before
         app.extensions.pop("surveyservice.storage", None)
 
 
@@ -676,7 +678,7 @@ WALK_PAGES_WITHOUT_AN_ID = {"/walks/", "/walks/status-names"}
 
 
 @pytest.fixture
-def victim_observation(org):
+def victim_walk_stop(org):
     from .walk_data import record_walk, walk_point, walk_questionnaire
 
     return record_walk(walk_point(walk_questionnaire(org)))[0]
@@ -712,9 +714,9 @@ def _walk_url(path: str, observation) -> str:
 @pytest.mark.parametrize("role", [Role.STAFF, Role.COORDINATOR, Role.ADMIN])
 @pytest.mark.parametrize(("method", "path", "form"), WALK_PAGES_WITH_AN_ID)
 def test_another_organisation_gets_404_on_our_walk_pages_and_changes_nothing(
-    app, org, other_org, victim_observation, role, method, path, form
+    app, org, other_org, victim_walk_stop, role, method, path, form
 ):
-    url = _walk_url(path, victim_observation)
+    url = _walk_url(path, victim_walk_stop)
     before = walk_rows()
     client, csrf = _signed_in_client(app, make_user(other_org, role))
     if method == "GET":
@@ -733,8 +735,8 @@ def test_another_organisation_gets_404_on_our_walk_pages_and_changes_nothing(
 
 
 @pytest.mark.parametrize(("method", "path", "form"), WALK_PAGES_WITH_AN_ID)
-def test_anyone_signed_out_gets_nothing_of_a_walk(client, victim_observation, method, path, form):
-    url = _walk_url(path, victim_observation)
+def test_anyone_signed_out_gets_nothing_of_a_walk(client, victim_walk_stop, method, path, form):
+    url = _walk_url(path, victim_walk_stop)
     before = walk_rows()
     response = client.open(url, method=method, data=form)
     assert response.status_code in (302, 400), url
@@ -744,15 +746,15 @@ def test_anyone_signed_out_gets_nothing_of_a_walk(client, victim_observation, me
 
 
 def test_another_organisation_sees_none_of_our_walks_and_names_only_its_own_statuses(
-    app, org, other_org, victim_observation
+    app, org, other_org, victim_walk_stop
 ):
     from surveyservice.accounts.models import Organisation
 
     client, csrf = _signed_in_client(app, make_user(other_org, Role.ADMIN))
     index = client.get("/walks/").get_data(as_text=True)
     assert "Kvällsvandring" not in index
-    assert f'href="/walks/points/{victim_observation.collection_point_id}"' not in index
-    assert f'href="/walks/areas/{victim_observation.point.area_id}"' not in index
+    assert f'href="/walks/points/{victim_walk_stop.collection_point_id}"' not in index
+    assert f'href="/walks/areas/{victim_walk_stop.point.area_id}"' not in index
     before = walk_rows()
     saved = client.post("/walks/status-names", data={"csrf_token": csrf, "planned-sv": "Kapad"})
     assert saved.status_code == 303
@@ -782,9 +784,9 @@ def test_every_walk_page_is_checked_here(app):
 
 
 def test_observations_are_nothing_to_another_organisation_s_staff_or_the_signed_out(
-    api_as, client, other_org, victim_observation
+    api_as, client, other_org, victim_walk_stop
 ):
-    url = f"/api/v1/observations/{victim_observation.id}"
+    url = f"/api/v1/observations/{victim_walk_stop.id}"
     intruder = api_as(make_user(other_org, Role.STAFF))
     assert intruder.get(url).status_code == 404
     assert intruder.get("/api/v1/observations").json == []
@@ -800,4 +802,4 @@ def test_observations_are_nothing_to_another_organisation_s_staff_or_the_signed_
         kwargs = {"json": {"status": "fixed"}} if method == "PATCH" else {}
         assert client.open(path, method=method, **kwargs).status_code == 401, path
     db.session.expire_all()
-    assert db.session.get(Observation, victim_observation.id).status == "new"
+    assert db.session.get(Observation, victim_walk_stop.id).status == "new"
