@@ -74,7 +74,7 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_nothing_changes(client, wal
     assert db.session.get(Observation, observation.id).status == "new"
 
 
-def test_staff_see_the_follow_up_but_not_the_internal_note_and_cannot_change_it(
+def test_staff_see_the_follow_up_and_its_history_but_cannot_change_it(
     client, auth, staff, coordinator, stops, api_as
 ):
     observation = stops[0]
@@ -93,8 +93,9 @@ def test_staff_see_the_follow_up_but_not_the_internal_note_and_cannot_change_it(
     assert page.status_code == 200
     text = text_of(page)
     assert "Lampan byts i december" in text
-    assert "2026/114" not in text  # neither the note nor its history
-    assert "Internal note changed" in text
+    assert "Only inside the organisation Ärende 2026/114" in text
+    assert "Internal note: Ärende 2026/114" in text  # the history
+    assert "Status: New → Planned" in text
     assert 'name="status"' not in page.get_data(as_text=True)
     token = csrf_token_from(client.get("/walks/").get_data(as_text=True))
     refused = client.post(
@@ -427,11 +428,18 @@ def test_the_follow_up_is_saved_and_shown_in_the_history(client, auth, coordinat
     assert "coordinator@example.org" in text
     assert "Status: New → Planned" in text
     assert "Responsible: Not decided → Municipality" in text
-    assert "Internal note: was (empty) , now Ärende 2026/114" in text
+    assert "Internal note: Ärende 2026/114" in text
+    # In the form's order: the status first, the notes last.
+    assert text.index("Status: New → Planned") < text.index("Internal note: Ärende")
     # The form now shows what is stored; saving it again changes nothing.
     again = post_follow_up(client, stored)
     assert again.headers["Location"].endswith("done=unchanged#follow-up-title")
     assert changes_kept() == 1
+    # A note changed again: the history says what it was before.
+    post_follow_up(client, stored, public_note="Lampan är bytt.")
+    text = text_of(client.get(f"/walks/observations/{observation.id}?lang=en"))
+    assert "Public note: Lampan är bytt. (before: Lampan byts i december." in text
+    assert changes_kept() == 2
 
 
 def test_the_statuses_carry_the_organisations_names(client, auth, admin, stops, walk):

@@ -12,8 +12,14 @@ if (element && points) {
   config.labels = { ...config.labels, map: element.dataset.mapLabel };
   const map = createAreaMap(element, config);
   if (map) {
-    map.addPoints(JSON.parse(points.textContent));
-    map.fitToPoints();
+    const list = JSON.parse(points.textContent);
+    map.addPoints(list);
+    if ("aroundPoint" in element.dataset && list.length) {
+      // One observation: the whole area's map around it, a step closer, for context.
+      map.map.setView([list[0].lat, list[0].lon], map.map.getZoom() + 1);
+    } else {
+      map.fitToPoints();
+    }
   } else {
     const why = document.createElement("p");
     why.className = "no-map";

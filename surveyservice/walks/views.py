@@ -3,9 +3,9 @@ status, an area's or a walk's observations on the area's map and in a list, one
 observation with its follow-up and the history of its changes, and the admins' names
 for the statuses.
 
-Staff see the pages (they walked, and want to know what came of it); coordinators and
-admins change the follow-up. The internal note, and the notes' texts in the history,
-are for coordinators only (docs/walks.md, "The walk pages")."""
+Staff see the pages, follow-up and history included (they walked, and want to know
+what came of it); coordinators and admins change the follow-up (docs/walks.md, "The
+walk pages")."""
 
 from __future__ import annotations
 
@@ -290,6 +290,12 @@ def _photos(observation: Observation, definition: dict) -> list[Photo]:
     return [found[photo_id] for photo_id in named if photo_id in found]
 
 
+def _field_order(name: str) -> tuple[int, str]:
+    """A change's fields in the form's order; any other after them."""
+    order = list(FIELD_LABELS)
+    return (order.index(name) if name in order else len(order), name)
+
+
 def _shown_problems(form: FollowUpForm) -> dict[str, tuple[str, dict]]:
     """The form's problems with their numbers written for the page's language."""
     return {
@@ -332,6 +338,7 @@ def _observation_page(observation: Observation, form: FollowUpForm, status: int 
         field_labels=FIELD_LABELS,
         notes=NOTES,
         changes=list(reversed(history(observation))),
+        history_order=lambda changes: sorted(changes, key=_field_order),
         can_edit=current_user.has_role(Role.COORDINATOR),
         done=request.args.get("done"),
     ), status
