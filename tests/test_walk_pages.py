@@ -546,3 +546,37 @@ def test_another_organisations_walks_are_not_in_the_index(client, auth, other_co
     html = client.get("/walks/").get_data(as_text=True)
     assert "Kvällsvandring" not in html
     assert "observations" not in text_of(client.get("/walks/?lang=en")).split("Torpa")[1][:40]
+
+
+# --- how the map draws (no Flask) ---------------------------------------------------------
+
+
+def test_each_category_keeps_a_colour_and_the_tenth_shares_grey():
+    from surveyservice.walks.map_style import (
+        NO_CATEGORY_COLOUR,
+        OTHER_COLOUR,
+        PALETTE,
+        category_colours,
+        colour_of,
+    )
+
+    values = [f"c{i}" for i in range(11)]
+    colours = category_colours(values)
+    assert [colours[v] for v in values[:9]] == list(PALETTE)
+    assert colours["c9"] == colours["c10"] == OTHER_COLOUR
+    # Several categories: the first in the legend's order, whatever order they came in.
+    assert colour_of(["c3", "c1"], colours) == PALETTE[1]
+    assert colour_of(["unknown"], colours) == OTHER_COLOUR
+    assert colour_of([], colours) == NO_CATEGORY_COLOUR
+
+
+def test_sizes_grow_with_severity_in_four_steps():
+    from surveyservice.walks.map_style import RADII, severity_radii
+
+    levels = ["1", "2", "3", "4"]
+    assert severity_radii(levels) == dict(zip(levels, RADII, strict=True))
+    scale = severity_radii([str(n) for n in range(1, 11)])
+    assert scale["1"] == RADII[0] and scale["10"] == RADII[-1]
+    assert list(scale.values()) == sorted(scale.values())
+    assert severity_radii(["only"]) == {"only": RADII[-1]}
+    assert severity_radii([]) == {}

@@ -154,6 +154,7 @@ def _rows(observations: list[Observation], vocabulary: Vocabulary):
             LegendEntry(value, label, radius=radii[value])
             for value, label in vocabulary.severities.items()
         ],
+        "uncategorised": any(not row["categories"] for row in rows),
     }
     return rows, legend
 

@@ -20,7 +20,7 @@ from surveyservice.walks.area_maps import set_area_map
 from surveyservice.walks.models import Observation, ObservationChange
 
 from ..conftest import make_user
-from ..walk_data import record_walk, walk_point, walk_questionnaire
+from ..walk_data import record_walk, upload_photo, walk_point, walk_questionnaire
 from .test_offline import sign_in
 
 SHOTS = os.environ.get("WALK_SHOTS")  # a folder to keep the screenshots in
@@ -103,8 +103,9 @@ def map_image() -> bytes:
 def walk(org):
     point = walk_point(walk_questionnaire(org))
     # The named places of walk_data carry no coordinates but the playground's: the
-    # underpass is only in the list, and says so.
-    record_walk(point, STOPS)
+    # underpass is only in the list, and says so. The bus stop has a photo.
+    stops = [*STOPS[:4], ({**STOPS[4][0], "photo": [upload_photo(point)]}, None, None, None)]
+    record_walk(point, stops)
     coordinator = make_user(org, Role.COORDINATOR, "samordnare@example.org")
     set_area_map(point.area, map_image(), SOUTH, WEST, NORTH, EAST, coordinator)
     db.session.commit()
@@ -177,6 +178,9 @@ def test_a_coordinator_filters_opens_an_observation_from_the_map_and_follows_it_
     expect(page.get_by_role("heading", level=1)).to_have_text("Observation: Stopp 5")
     expect(page.get_by_text("Mörkt vid busshållplatsen")).to_be_visible()
     expect(page.get_by_text("ungefär 12 m")).to_be_visible()
+    photo = page.get_by_role("img", name="Foto 1 av Stopp 5")
+    expect(photo).to_be_visible()
+    assert photo.evaluate("image => image.naturalWidth") > 0
     assert axe(page) == []
 
     # The follow-up: a status, who is responsible, and the two notes kept apart.
@@ -204,6 +208,14 @@ def test_a_coordinator_filters_opens_an_observation_from_the_map_and_follows_it_
     assert changed.responsible == "municipality"
     assert changed.public_note == "Belysningen vid hållplatsen byts i januari."
     assert len(db.session.execute(select(ObservationChange)).all()) == 1
+
+    # The photo shows a face: deleted, after a second step that says what it does.
+    page.get_by_text("Radera foto 1", exact=True).click()
+    page.get_by_role("button", name="Radera foto 1 för gott").click()
+    expect(page.get_by_role("status")).to_contain_text("Fotot är raderat.")
+    expect(page.get_by_role("img", name="Foto 1 av Stopp 5")).to_have_count(0)
+    expect(page.get_by_text("Foto 1 raderades")).to_be_visible()
+    assert axe(page) == []
 
     # Back on the walk's page, the status shows in the list and on the map.
     page.get_by_role("link", name="Kvällsvandring i Torpa").click()
