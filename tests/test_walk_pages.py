@@ -327,6 +327,8 @@ def test_an_observation_shows_its_answers_in_the_interface_language(
     assert "Description Lampan i tunneln är trasig" in english
     assert "Latitude 58.38010, longitude 12.32400, accurate to about 8 m." in english
     assert "From the tablet's position." in english
+    # The walk's own answers, once for all its stops.
+    assert "About the walk: Kvällsvandring i Torpa Date of the walk 2026-11-03" in english
     swedish = text_of(client.get(f"/walks/observations/{stops[1].id}?lang=sv"))
     assert "Vad gäller det? Vegetation Nedskräpning" in swedish
     assert "Observation: Lekplatsen" in swedish

@@ -94,17 +94,21 @@ def options(question: dict | None, definition: dict, language: str) -> list[tupl
     ]
 
 
+def _place_label(question: dict, place: str, definition: dict, language: str) -> str:
+    for option in question.get("places", ()):
+        if str(option.get("value")) == place:
+            return label_in(option.get("label"), definition, language)
+    return place
+
+
 def place_label(definition: dict, group_id: str, place: str | None, language: str) -> str:
     """A named place's label from the location question of the group, else its value."""
     if not place:
         return ""
     group = find_group(definition, group_id) or {}
     for question in group.get("questions", ()):
-        if question.get("type") != "location":
-            continue
-        for option in question.get("places", ()):
-            if str(option.get("value")) == place:
-                return label_in(option.get("label"), definition, language)
+        if question.get("type") == "location":
+            return _place_label(question, place, definition, language)
     return place
 
 
@@ -113,18 +117,12 @@ def choice_labels(question: dict, values: Iterable[Any], definition: dict, langu
     return tuple(known.get(str(value), str(value)) for value in values)
 
 
-def read_answers(definition: dict, group_id: str, entry: dict, language: str) -> list[Answer]:
-    """The entry's answers in the group's order, each as text in the language. A yes/no
-    answer's text is "yes" or "no", a location's the named place (or nothing), a photo
-    question's the number of photos: the page says those in its own words."""
-    group = find_group(definition, group_id)
-    if group is None:
-        return []
+def _read(questions: Iterable[dict], answers: dict, definition: dict, language: str):
     shown = []
-    for question in group.get("questions", ()):
+    for question in questions:
         qid, kind = question["id"], question.get("type", "")
-        value = entry.get(qid)
-        if value in (None, "", []):
+        value = answers.get(qid)
+        if kind == "group" or value in (None, "", []):
             continue
         label = label_in(question.get("label"), definition, language)
         text, items = "", ()
@@ -137,13 +135,29 @@ def read_answers(definition: dict, group_id: str, entry: dict, language: str) ->
             text = "yes" if value is True else "no"
         elif kind == "location":
             place = value.get("place") if isinstance(value, dict) else None
-            text = place_label(definition, group_id, place, language)
+            text = _place_label(question, place, definition, language) if place else ""
         elif kind == "photo":
             text = str(len(value) if isinstance(value, list) else 0)
         else:
             text = str(value)
         shown.append(Answer(qid, label, kind, text, items))
     return shown
+
+
+def read_answers(definition: dict, group_id: str, entry: dict, language: str) -> list[Answer]:
+    """The entry's answers in the group's order, each as text in the language. A yes/no
+    answer's text is "yes" or "no", a location's the named place (or nothing), a photo
+    question's the number of photos: the page says those in its own words."""
+    group = find_group(definition, group_id)
+    if group is None:
+        return []
+    return _read(group.get("questions", ()), entry, definition, language)
+
+
+def read_walk_answers(definition: dict, answers: dict, language: str) -> list[Answer]:
+    """The walk's own answers (its questions outside groups: the day, the light, who
+    took part), as read_answers gives an entry's."""
+    return _read(definition.get("questions", ()), answers, definition, language)
 
 
 def position_source(entry: dict, group: dict | None) -> str | None:

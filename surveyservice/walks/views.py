@@ -44,6 +44,7 @@ from .observations import (
     ObservationFilters,
     category_values,
     entry_answers,
+    general_answers,
     get_observation_or_404,
     group_definition,
     history,
@@ -55,7 +56,7 @@ from .observations import (
     update_follow_up,
 )
 from .overview import walks_by_area
-from .reading import Vocabulary, place_label, position_source, read_answers
+from .reading import Vocabulary, place_label, position_source, read_answers, read_walk_answers
 
 bp = Blueprint("walk_pages", __name__)
 
@@ -325,6 +326,9 @@ def _observation_page(observation: Observation, form: FollowUpForm, status: int 
         area=point.area,
         row=rows[0],
         answers=read_answers(definition, observation.question_id, entry, g.lang),
+        walk_answers=read_walk_answers(
+            definition, general_answers(observation, definition), g.lang
+        ),
         source=position_source(entry, group),
         photos=_photos(observation, definition),
         map_config=config if observation.lat is not None else None,
