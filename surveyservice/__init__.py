@@ -137,9 +137,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         workspace_views.bp,
         areas_views.bp,
         results_views.bp,
+        photos_views.bp,
         area_map_views.bp,
         walk_views.bp,
-        photos_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)

@@ -411,7 +411,9 @@ def stored(api_as, staff, point) -> Photo:
     return photos()[0]
 
 
-def test_a_photo_is_served_to_the_organisations_staff_only(app, client, stored, staff, other_org):
+def test_a_photo_is_served_to_the_organisations_staff_only(
+    app, client, api_as, stored, staff, other_org
+):
     url = f"/photos/{stored.id}.jpg"
     signed_out = client.get(url)
     assert signed_out.status_code == 302
@@ -425,6 +427,9 @@ def test_a_photo_is_served_to_the_organisations_staff_only(app, client, stored, 
     assert served.headers["Cache-Control"] == "private, no-store"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert ours.get(f"/photos/{uuid.uuid4()}.jpg").status_code == 404
+    # An API client (a GIS reading the observations' links) sends its token.
+    assert api_as(staff).get(url).data == served.data
+    assert api_as(make_user(other_org, "admin")).get(url).status_code == 404
     assert ours.get("/photos/not-a-uuid.jpg").status_code == 404
 
 

@@ -3,6 +3,7 @@ coordinators. Never public, and kept in no cache."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
@@ -15,6 +16,7 @@ from .photos import delete_photo
 from .photos_api import get_photo_or_404
 
 bp = Blueprint("photo_pages", __name__)
+log = logging.getLogger(__name__)
 
 
 @bp.get("/photos/<photo_id>.jpg")
@@ -22,8 +24,11 @@ bp = Blueprint("photo_pages", __name__)
 def show(photo_id):
     """The stored JPEG; a deleted photo is gone (410)."""
     photo = get_photo_or_404(photo_id)
+    if photo.deleted_at is not None:
+        abort(410)
     data = storage().get(photo.storage_key) if photo.storage_key else None
-    if photo.deleted_at is not None or data is None:
+    if data is None:
+        log.warning("The file of photo %s is missing from the storage", photo.id)
         abort(410)
     response = Response(data, mimetype="image/jpeg")
     # A shared tablet keeps no copy once the page is left; nothing between keeps any.
