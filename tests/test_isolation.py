@@ -541,6 +541,31 @@ def test_no_one_of_another_organisation_can_export_and_staff_cannot(
     assert db.session.execute(logged).scalar() == 0
 
 
+# --- observations ------------------------------------------------------------------
+
+
+def test_observations_are_nothing_to_another_organisation_s_staff_or_the_signed_out(
+    api_as, client, other_org, victim_observation
+):
+    url = f"/api/v1/observations/{victim_observation.id}"
+    intruder = api_as(make_user(other_org, Role.STAFF))
+    assert intruder.get(url).status_code == 404
+    assert intruder.get("/api/v1/observations").json == []
+    # Staff may change no follow-up at all, theirs or another's.
+    assert intruder.patch(url, json={"status": "fixed"}).status_code == 403
+    for method, path in [
+        ("GET", url),
+        ("PATCH", url),
+        ("GET", "/api/v1/observations"),
+        ("GET", f"/api/v1/questionnaires/{SLUG}/observations.csv"),
+        ("GET", f"/api/v1/questionnaires/{SLUG}/observations.geojson"),
+    ]:
+        kwargs = {"json": {"status": "fixed"}} if method == "PATCH" else {}
+        assert client.open(path, method=method, **kwargs).status_code == 401, path
+    db.session.expire_all()
+    assert db.session.get(Observation, victim_observation.id).status == "new"
+
+
 # --- photos --------------------------------------------------------------------------
 
 # Every route that names a photo (or uploads one to a point), API and pages alike.
@@ -777,28 +802,3 @@ def test_every_walk_page_is_checked_here(app):
     }
     assert len(routes) >= 5  # the blueprint's name is right, so the check below bites
     assert routes - checked == set(), "add the new walk pages to WALK_PAGES_WITH_AN_ID"
-
-
-# --- observations ------------------------------------------------------------------
-
-
-def test_observations_are_nothing_to_another_organisation_s_staff_or_the_signed_out(
-    api_as, client, other_org, victim_walk_stop
-):
-    url = f"/api/v1/observations/{victim_walk_stop.id}"
-    intruder = api_as(make_user(other_org, Role.STAFF))
-    assert intruder.get(url).status_code == 404
-    assert intruder.get("/api/v1/observations").json == []
-    # Staff may change no follow-up at all, theirs or another's.
-    assert intruder.patch(url, json={"status": "fixed"}).status_code == 403
-    for method, path in [
-        ("GET", url),
-        ("PATCH", url),
-        ("GET", "/api/v1/observations"),
-        ("GET", f"/api/v1/questionnaires/{SLUG}/observations.csv"),
-        ("GET", f"/api/v1/questionnaires/{SLUG}/observations.geojson"),
-    ]:
-        kwargs = {"json": {"status": "fixed"}} if method == "PATCH" else {}
-        assert client.open(path, method=method, **kwargs).status_code == 401, path
-    db.session.expire_all()
-    assert db.session.get(Observation, victim_walk_stop.id).status == "new"

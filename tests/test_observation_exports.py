@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime
 
 import geojson
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -22,6 +23,7 @@ from surveyservice.questionnaires.versions import (
     save_draft,
 )
 
+from .test_exports import libreoffice_to_xlsx, sheet_rows
 from .test_observations import photo_for, post_walk
 from .test_walk_recording import stop, walk_definition
 
@@ -78,8 +80,8 @@ def exported_walk(api_as, staff, coordinator, walk_point):
         ),
         stop(place={"place": "underpass"}, categories=["litter"], severity="4"),
         recorded_at="2026-11-30T19:10:00+01:00",
+        walk_answers={"participants_residents": 12, "weather": "rain"},
     )
-    body["answers"].update(participants_residents=12, weather="rain")
     observations = api_as(staff).get("/api/v1/observations").json
     changed = api_as(coordinator).patch(
         f"/api/v1/observations/{observations[0]['id']}",
@@ -117,6 +119,8 @@ def test_the_csv_has_a_row_per_observation_and_reads_back(
     # The walk's own answers, repeated on each of its observations.
     assert {r["walk_date"] for r in rows} == {"2026-11-30"}
     assert {r["light"] for r in rows} == {"dark"}
+    assert {(r["weather"], r["participants_residents"]) for r in rows} == {("rain", "12")}
+    assert {r["participants_police"] for r in rows} == {""}
     # The entry's answers, by the group's question ids; multiple choices readable.
     assert second["stops.categories"] == "vegetation; overview"
     assert (first["stops.severity"], third["stops.severity"]) == ("3", "4")
@@ -142,6 +146,24 @@ def test_hostile_text_comes_out_neutralised_and_intact(api_as, coordinator, expo
     assert first["stops.proposed_measure"] == "'" + HOSTILE_MEASURE
     assert first["public_note"] == "'" + HOSTILE_PUBLIC.strip()
     assert first["internal_note"] == "'" + HOSTILE_INTERNAL
+
+
+def test_libreoffice_opens_the_csv_with_numbers_as_numbers_and_no_formula(
+    api_as, coordinator, exported_walk, tmp_path
+):
+    path = tmp_path / "observations.csv"
+    path.write_bytes(api_as(coordinator).get(CSV_URL).get_data())
+    sheet = openpyxl.load_workbook(libreoffice_to_xlsx(path, tmp_path)).active
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row), (
+        "a cell became a formula"
+    )
+    first, second, _ = sheet_rows(sheet)
+    assert (first["latitude"].value, first["latitude"].data_type) == (58.3712345, "n")
+    assert first["accuracy"].value == 8.4 and first["participants_residents"].value == 12
+    assert second["stops.categories"].value == "vegetation; overview"
+    # The spreadsheet shows the text as written, after the apostrophe that kept it text.
+    assert first["stops.note"].value == "'" + HOSTILE_NOTE
+    assert first["internal_note"].value == "'" + HOSTILE_INTERNAL
 
 
 def test_labels_name_options_statuses_and_responsible_parties(
@@ -269,6 +291,7 @@ def test_the_geojson_carries_the_answers_and_follow_up_as_written(
     assert first["internal_note"] == HOSTILE_INTERNAL
     assert (first["status"], first["responsible"]) == ("Planned", "Municipality")
     assert first["walk_date"] == "2026-11-30" and first["light"] == "Dark"
+    assert (first["participants_residents"], first["participants_police"]) == (12, None)
     assert first["accuracy"] == 8.4
     assert first["observed_at"] == "2026-11-30T18:00:00Z"
     assert first["photos"] == [f"http://localhost/photos/{exported_walk['photo']}.jpg"]

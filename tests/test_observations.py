@@ -72,8 +72,9 @@ def photo_for(point, deleted: bool = False) -> str:
     return str(photo_id)
 
 
-def post_walk(api, point, *stops, **overrides) -> dict:
+def post_walk(api, point, *stops, walk_answers: dict | None = None, **overrides) -> dict:
     body = walk(*stops, **overrides)
+    body["answers"].update(walk_answers or {})
     response = api.post(f"/api/v1/collect/{point.token}/responses", json=body)
     assert response.status_code == 201, response.json
     return body
@@ -226,6 +227,7 @@ def test_the_public_note_is_masked_and_the_internal_note_kept_as_written(
         ({"status": None}, "status"),
         ({"responsible": "mayor"}, "responsible"),
         ({"public_note": "x" * 2001}, "public_note"),
+        ({"status": "done", "internal_note": "x" * 2001}, "internal_note"),
         ({"internal_note": 12}, "internal_note"),
         ({"public_note": "bell\x07"}, "public_note"),
         ({"observed_at": "2026-01-01T00:00:00Z"}, "observed_at"),
@@ -415,3 +417,19 @@ def test_organisations_name_statuses_in_their_own_words(org, coordinator):
             coordinator,
         )
     assert set(refused.value.problems) == {"planned.sv", "planned.de", "planned.en", "gone"}
+
+
+def test_the_audit_log_page_shows_the_change_without_the_notes(
+    client, auth, api_as, admin, coordinator, posted
+):
+    first = posted["observations"][0]
+    api_as(coordinator).patch(
+        url_of(first),
+        json={"status": "planned", "internal_note": "Nils Nilsson", "public_note": "Snart"},
+    )
+    auth.login(admin.email)
+    page = client.get("/audit?lang=sv").get_data(as_text=True)
+    assert "Uppföljning av observation ändrad" in page
+    assert "Vandring i Torpa #1" in page
+    assert "status: new, planned" in page
+    assert "Nilsson" not in page and "Snart" not in page

@@ -29,9 +29,9 @@ from ..collection.points import Problem
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES, N_, translate
-from ..local_time import start_of_day, to_utc
 from ..privacy.masking import mask_personal_data
 from ..questionnaires.versions import find_questionnaire
+from ..results.selection import day_start
 from ..text import one_line_problem, unstorable
 from .models import Observation, ObservationChange, Photo, Responsible, Status
 
@@ -113,15 +113,10 @@ class ObservationFilters:
         return {name: value for name, value in named.items() if value is not None}
 
 
-def _day_start(day: date, time_zone: str) -> datetime:
-    # Noon exists on every day in every zone; its day's start is what midnight means.
-    return start_of_day(to_utc(datetime(day.year, day.month, day.day, 12), time_zone), time_zone)
-
-
 def list_observations(org_id: int, filters: ObservationFilters) -> list[Observation]:
-    """The organisation's observations that the filters select, in the order of their
-    walks' responses and entries, with the response, its version, the point, its
-    area and questionnaire loaded (no query per row)."""
+    """The organisation's observations that the filters select, in the order the walks
+    were recorded and each walk's stops in theirs, with the response, its version, the
+    point, its area and questionnaire loaded (no query per row)."""
     query = (
         select(Observation)
         .where(Observation.organisation_id == org_id)
@@ -151,9 +146,9 @@ def list_observations(org_id: int, filters: ObservationFilters) -> list[Observat
     if filters.since is not None or filters.until is not None:
         time_zone = db.session.get(Organisation, org_id).time_zone
         if filters.since is not None:
-            query = query.where(Observation.observed_at >= _day_start(filters.since, time_zone))
+            query = query.where(Observation.observed_at >= day_start(filters.since, time_zone))
         if filters.until is not None:
-            end = _day_start(filters.until + timedelta(days=1), time_zone)
+            end = day_start(filters.until + timedelta(days=1), time_zone)
             query = query.where(Observation.observed_at < end)
     found = list(db.session.execute(query).unique().scalars())
     # Categories and severities live in the entries' answers, by each version's group.

@@ -93,7 +93,7 @@ class CsvQuerySchema(LabelsQuerySchema):
     )
 
 
-NOTE_DOC = {"maxLength": MAX_NOTE_LENGTH}
+NOTE_LENGTH = validate.Length(max=MAX_NOTE_LENGTH)
 
 
 class FollowUpChangeSchema(Schema):
@@ -109,19 +109,19 @@ class FollowUpChangeSchema(Schema):
         metadata={"description": "Who acts on it; null for nobody yet"},
     )
     public_note = fields.String(
+        validate=NOTE_LENGTH,
         metadata={
-            **NOTE_DOC,
             "description": "What residents may be told. Personal data in it (phone "
             "numbers, names, ...) is masked when stored, as in residents' answers; an empty "
             "text clears it",
-        }
+        },
     )
     internal_note = fields.String(
+        validate=NOTE_LENGTH,
         metadata={
-            **NOTE_DOC,
             "description": "For the organisation only: kept as written, never shown "
             "publicly nor written to the audit log",
-        }
+        },
     )
 
     @validates_schema
