@@ -28,6 +28,7 @@ from .filter_form import FILTER_NAMES, read_filters
 from .follow_up_form import FollowUpForm, read_follow_up
 from .map_style import (
     NO_CATEGORY_COLOUR,
+    NO_SEVERITY_RADIUS,
     OTHER_COLOUR,
     LegendEntry,
     category_colours,
@@ -135,7 +136,9 @@ def _rows(observations: list[Observation], vocabulary: Vocabulary):
                 "categories": [vocabulary.categories.get(c, c) for c in categories],
                 "colour": colour_of(categories, colours),
                 "severity": vocabulary.severities.get(severity, severity) if severity else "",
-                "radius": radii.get(severity, 5) if severity else 5,
+                "radius": radii.get(severity, NO_SEVERITY_RADIUS)
+                if severity
+                else NO_SEVERITY_RADIUS,
                 "status": names.get(observation.status, observation.status),
                 "url": url_for(".observation", observation_id=observation.id),
             }
