@@ -91,6 +91,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .walks import area_map_views, photos_views
     from .walks import cli as walks_cli
     from .walks import recording as walk_recording
+    from .walks import views as walk_views
     from .walks.api import blp as observations_api
     from .walks.api import exports_blp as observation_exports_api
     from .walks.photos_api import blp as photos_api
@@ -138,6 +139,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         results_views.bp,
         photos_views.bp,
         area_map_views.bp,
+        walk_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)

@@ -681,3 +681,124 @@ def test_every_photo_route_is_checked_here(app):
     }
     routes = {r.rule for r in app.url_map.iter_rules() if "photo" in r.rule}
     assert routes - checked == set(), "add the new photo routes to PHOTO_ROUTES"
+
+
+# --- the walk pages --------------------------------------------------------------------
+
+# Every walk page that names an area, a walk or an observation of the victim, with what
+# the intruder posts to it.
+WALK_PAGES_WITH_AN_ID = [
+    ("GET", "/walks/areas/{area}", None),
+    ("GET", "/walks/points/{point}", None),
+    ("GET", "/walks/observations/{observation}", None),
+    (
+        "POST",
+        "/walks/observations/{observation}",
+        {"status": "fixed", "public_note": "Kapad", "internal_note": "Kapad", "responsible": ""},
+    ),
+]
+# Walk pages that name nothing: each shows the signed-in user's own organisation's.
+WALK_PAGES_WITHOUT_AN_ID = {"/walks/", "/walks/status-names"}
+
+
+@pytest.fixture
+def victim_walk_stop(org):
+    from .walk_data import record_walk, walk_point, walk_questionnaire
+
+    return record_walk(walk_point(walk_questionnaire(org)))[0]
+
+
+def walk_rows():
+    from surveyservice.accounts.models import Organisation
+    from surveyservice.walks.models import Observation, ObservationChange
+
+    db.session.expire_all()
+    observations = db.session.execute(
+        sa.select(
+            Observation.id,
+            Observation.status,
+            Observation.responsible,
+            Observation.public_note,
+            Observation.internal_note,
+        )
+    ).all()
+    changes = db.session.execute(sa.select(sa.func.count()).select_from(ObservationChange))
+    names = db.session.execute(sa.select(Organisation.id, Organisation.status_names)).all()
+    return sorted(observations), changes.scalar(), sorted(names, key=lambda n: n[0])
+
+
+def _walk_url(path: str, observation) -> str:
+    return path.format(
+        area=observation.point.area_id,
+        point=observation.collection_point_id,
+        observation=observation.id,
+    )
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.COORDINATOR, Role.ADMIN])
+@pytest.mark.parametrize(("method", "path", "form"), WALK_PAGES_WITH_AN_ID)
+def test_another_organisation_gets_404_on_our_walk_pages_and_changes_nothing(
+    app, org, other_org, victim_walk_stop, role, method, path, form
+):
+    url = _walk_url(path, victim_walk_stop)
+    before = walk_rows()
+    client, csrf = _signed_in_client(app, make_user(other_org, role))
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, data={"csrf_token": csrf, **form})
+    # Changing a follow-up needs a coordinator of any organisation: staff are refused first.
+    refused = 403 if role == Role.STAFF and method == "POST" else 404
+    assert response.status_code == refused, url
+    assert "Kvällsvandring" not in response.get_data(as_text=True)
+    assert walk_rows() == before
+    if method == "GET":
+        # There for its owner, so the 404 above is the check, not a typo.
+        owner, _ = _signed_in_client(app, make_user(org, Role.STAFF))
+        assert owner.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "path", "form"), WALK_PAGES_WITH_AN_ID)
+def test_anyone_signed_out_gets_nothing_of_a_walk(client, victim_walk_stop, method, path, form):
+    url = _walk_url(path, victim_walk_stop)
+    before = walk_rows()
+    response = client.open(url, method=method, data=form)
+    assert response.status_code in (302, 400), url
+    assert response.status_code == 400 or response.headers["Location"].startswith("/sign-in")
+    assert "Kvällsvandring" not in response.get_data(as_text=True)
+    assert walk_rows() == before
+
+
+def test_another_organisation_sees_none_of_our_walks_and_names_only_its_own_statuses(
+    app, org, other_org, victim_walk_stop
+):
+    from surveyservice.accounts.models import Organisation
+
+    client, csrf = _signed_in_client(app, make_user(other_org, Role.ADMIN))
+    index = client.get("/walks/").get_data(as_text=True)
+    assert "Kvällsvandring" not in index
+    assert f'href="/walks/points/{victim_walk_stop.collection_point_id}"' not in index
+    assert f'href="/walks/areas/{victim_walk_stop.point.area_id}"' not in index
+    before = walk_rows()
+    saved = client.post("/walks/status-names", data={"csrf_token": csrf, "planned-sv": "Kapad"})
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Organisation, org.id).status_names is None
+    assert db.session.get(Organisation, other_org.id).status_names == {"planned": {"sv": "Kapad"}}
+    assert walk_rows()[:2] == before[:2]
+
+
+def test_every_walk_page_is_checked_here(app):
+    checked = {
+        p.replace("{area}", "<int:area_id>")
+        .replace("{point}", "<int:point_id>")
+        .replace("{observation}", "<int:observation_id>")
+        for _, p, _ in WALK_PAGES_WITH_AN_ID
+    } | WALK_PAGES_WITHOUT_AN_ID
+    routes = {
+        r.rule
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("walk_pages.") or r.rule.startswith("/walks")
+    }
+    assert len(routes) >= 5  # the blueprint's name is right, so the check below bites
+    assert routes - checked == set(), "add the new walk pages to WALK_PAGES_WITH_AN_ID"
