@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 KEY_RE = re.compile(r"^[a-z]+/[0-9a-f-]{1,64}(\.[a-z]{2,4})?$")
 
@@ -68,3 +70,25 @@ def storage() -> Storage:
         )
         found = current_app.extensions["surveyservice.storage"] = DirectoryStorage(root)
     return found
+
+
+def delete_after_commit(key: str) -> None:
+    """Remove the stored file once the session's transaction commits; kept if it rolls
+    back. For a row that goes with its file (an area and its map)."""
+    from .extensions import db
+
+    db.session().info.setdefault(_AFTER_COMMIT, []).append((storage(), key))
+
+
+_AFTER_COMMIT = "surveyservice.delete_after_commit"
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_committed(session: Session) -> None:
+    for files, key in session.info.pop(_AFTER_COMMIT, ()):
+        files.delete(key)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_rolled_back(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)

@@ -125,6 +125,20 @@ def test_removing_the_map_removes_its_file_and_keeps_the_version(files, torpa, c
     assert audit_actions() == ["area.map_changed", "area.map_removed", "area.map_changed"]
 
 
+def test_removing_an_area_removes_its_map_once_committed(files, org, coordinator):
+    from surveyservice.areas.areas import create_area, remove_area
+
+    area = create_area(org.id, "Hamnen")
+    db.session.commit()
+    set_area_map(area, image_bytes(), *CORNERS, coordinator)
+    remove_area(area)
+    db.session.rollback()  # changed its mind: the map stays with the area
+    assert stored(files) == [f"maps/{area.id}-1.png"]
+    remove_area(area)
+    db.session.commit()
+    assert stored(files) == []
+
+
 @pytest.mark.parametrize(
     ("corners", "field", "says"),
     [
@@ -473,3 +487,22 @@ def test_a_form_template_gets_its_points_map_by_name(
         ).render(point=point)
     assert f"&#34;image&#34;: &#34;/f/{point.token}/map-1.png&#34;" in html
     assert "&#34;placeAtCentre&#34;" in html
+
+
+def test_a_file_beyond_the_limit_from_anyone_else_is_a_plain_413(
+    files, app, as_user, other_coordinator, torpa
+):
+    too_large = b"\x89PNG" + bytes(21 * 1024 * 1024)
+
+    def post(client, area_id):
+        body = {"image": (io.BytesIO(too_large), "map.png")}
+        return client.post(f"/areas/{area_id}/map", data=body)
+
+    signed_out = post(app.test_client(), torpa.id)
+    client = as_user(other_coordinator)
+    theirs = post(client, torpa.id)
+    none = post(client, 999_999)
+    for response in (signed_out, theirs, none):
+        assert response.status_code == 413
+        assert "Torpa" not in response.get_data(as_text=True)
+    assert stored(files) == []

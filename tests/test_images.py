@@ -105,3 +105,15 @@ def test_each_refusal_has_its_code(make, code):
     refused = problem(make(), max_bytes=1024 * 1024 if code == "too_large" else LIMITS["max_bytes"])
     assert refused.code == code, refused.message
     assert refused.message.endswith(".")
+
+
+def test_formats_decoded_whole_are_taken_up_to_16_million_pixels_and_jpeg_beyond():
+    # A tiny PNG of 5000 x 4000 would be decoded, and turned to RGB, whole.
+    big_png = encoded(Image.new("P", (5000, 4000)), "PNG")
+    refused = problem(big_png)
+    assert (refused.code, refused.limit) == ("too_many_pixels", 16_000_000)
+    assert "at most 16 million pixels" in refused.message
+    # A JPEG of as many pixels is decoded at the size it is stored at.
+    big_jpeg = encoded(Image.new("RGB", (5000, 4000), "grey"), "JPEG")
+    assert reencode(big_jpeg, **LIMITS).width == 1600
+    assert reencode(encoded(Image.new("P", (4000, 4000)), "PNG"), **LIMITS).width == 1600

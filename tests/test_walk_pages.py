@@ -582,3 +582,58 @@ def test_sizes_grow_with_severity_in_four_steps():
     assert list(scale.values()) == sorted(scale.values())
     assert severity_radii(["only"]) == {"only": RADII[-1]}
     assert severity_radii([]) == {}
+
+
+def form_as_shown(page: str) -> dict:
+    """Every field of the follow-up form with the value the page gave it."""
+    import html
+    import re
+
+    form = page[page.index('class="stack follow-up-form"') :]
+    form = form[: form.index("</form>")]
+    data = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    }
+    for name in ("public_note", "internal_note"):
+        found = re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', form, re.S)
+        data[name] = html.unescape(found.group(1)).lstrip("\n")
+    for name in ("status", "responsible"):
+        found = re.search(rf'<select[^>]*name="{name}".*?</select>', form, re.S).group(0)
+        chosen = re.search(r'<option value="([^"]*)" selected', found)
+        data[name] = chosen.group(1) if chosen else ""
+    return data
+
+
+def test_a_save_never_undoes_what_someone_saved_after_the_page_was_opened(
+    client, auth, coordinator, api_as, admin, stops
+):
+    observation = stops[0]
+    auth.login(coordinator.email)
+    url = f"/walks/observations/{observation.id}?lang=en"
+    opened = form_as_shown(client.get(url).get_data(as_text=True))
+    assert opened["shown_status"] == "new"
+    # Meanwhile an admin plans it.
+    changed = api_as(admin).patch(
+        f"/api/v1/observations/{observation.id}", json={"status": "planned"}
+    )
+    assert changed.status_code == 200
+    # The coordinator only adds a note: the admin's status stays.
+    saved = client.post(url, data={**opened, "internal_note": "Ärende 2026/114"})
+    assert saved.status_code == 303
+    db.session.expire_all()
+    stored = db.session.get(Observation, observation.id)
+    assert (stored.status, stored.internal_note) == ("planned", "Ärende 2026/114")
+    # A status chosen on a page opened before the admin's change is not saved over it.
+    refused = client.post(url, data={**opened, "status": "fixed"})
+    assert refused.status_code == 409
+    assert "Someone else changed this after you opened the page" in text_of(refused)
+    db.session.expire_all()
+    assert db.session.get(Observation, observation.id).status == "planned"
+    # The page given back knows what is stored now: saving it again is deliberate.
+    again = form_as_shown(refused.get_data(as_text=True))
+    assert (again["shown_status"], again["status"]) == ("planned", "fixed")
+    assert client.post(url, data=again).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Observation, observation.id).status == "fixed"
+    assert changes_kept() == 3

@@ -375,3 +375,34 @@ def test_a_walk_s_results_and_response_export_hold_the_walk_s_own_answers(
     # The walk's own answers; its stops are rows of the observations' export.
     assert "walk_date" in header
     assert not {"stops", "place", "categories", "note"} & set(header)
+
+
+def test_a_condition_in_an_entry_may_name_a_question_of_the_walk():
+    definition = walk_definition()
+    stops = definition["questions"][-1]
+    stops["questions"].append(
+        {
+            "id": "lamp_out",
+            "type": "yesno",
+            "required": True,
+            "label": {
+                "sv": "Är lampan släckt?",
+                "en": "Is the lamp out?",
+                "ar": "هل المصباح مطفأ؟",
+            },
+            "show_if": {"question": "light", "equals": "dark"},
+        }
+    )
+    definition = validate_definition(definition)
+    dark = {"walk_date": "2026-11-30", "light": "dark", "stops": [stop(lamp_out=True)]}
+    assert check_answers(definition, dark, staff=True)["stops"][0]["lamp_out"] is True
+    with pytest.raises(AnswerError) as caught:
+        check_answers(definition, {**dark, "stops": [stop()]}, staff=True)
+    assert caught.value.problems == {"answers.stops.0.lamp_out": ["An answer is required."]}
+    daylight = {**dark, "light": "daylight"}
+    assert "lamp_out" not in check_answers(definition, {**daylight, "stops": [stop()]})["stops"][0]
+    with pytest.raises(AnswerError) as caught:
+        check_answers(definition, daylight, staff=True)
+    assert caught.value.problems == {
+        "answers.stops.0.lamp_out": ["This question is hidden by its condition; leave it out."]
+    }

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from ..extensions import db
+from ..storage import delete_after_commit
 from ..text import one_line_problem
 from .models import Area
 
@@ -105,5 +106,7 @@ def remove_area(area: Area) -> None:
             name=area.name,
             count=used,
         )
+    if area.map_key:
+        delete_after_commit(area.map_key)
     db.session.delete(area)
     db.session.flush()

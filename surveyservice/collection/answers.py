@@ -101,14 +101,19 @@ def check_answers(definition: dict, answers: Any, *, staff: bool = False) -> dic
     rather than a person. Every other position is coarsened, on a staff tablet too: in
     kiosk mode residents answer there about themselves.
     """
-    stored, problems = _check_all(definition["questions"], answers, staff, in_group=False)
+    stored, problems = _check_all(definition["questions"], answers, staff)
     if problems:
         raise AnswerError(problems)
     return stored
 
 
-def _check_all(questions_list: list[dict], answers: Any, staff: bool, in_group: bool):
-    """The stored answers to these questions and the problems, by path."""
+def _check_all(questions_list: list[dict], answers: Any, staff: bool, outside: dict | None = None):
+    """The stored answers to these questions and the problems, by path.
+
+    ``outside``: for a group's entry, the walk's answers outside the group, which the
+    entry's conditions may refer to besides the entry's own.
+    """
+    in_group = outside is not None
     if not isinstance(answers, dict):
         return {}, {"": Invalid("Expected an object of question id to answer.")}
     questions = {q["id"]: q for q in questions_list}
@@ -122,7 +127,7 @@ def _check_all(questions_list: list[dict], answers: Any, staff: bool, in_group: 
     given: dict[str, Any] = {}
     for qid, question in questions.items():
         value = answers.get(qid)
-        if not is_visible(question, given):
+        if not is_visible(question, {**outside, **given} if in_group else given):
             if is_answered(value):
                 problems[qid] = Invalid(
                     "This question is hidden by its condition; leave it out.", "hidden"
@@ -138,7 +143,7 @@ def _check_all(questions_list: list[dict], answers: Any, staff: bool, in_group: 
             continue
         try:
             if question["type"] == "group":
-                stored[qid] = given[qid] = _group(question, value, staff)
+                stored[qid] = given[qid] = _group(question, value, staff, given)
             else:
                 check = _CHECKS[question["type"]]
                 stored[qid] = given[qid] = check(question, value, staff and in_group)
@@ -159,8 +164,9 @@ class EntryProblems(Exception):
         self.details = details
 
 
-def _group(question: dict, value: Any, staff: bool) -> list[dict]:
-    """Each entry checked against the group's questions, on its own answers."""
+def _group(question: dict, value: Any, staff: bool, outside: dict) -> list[dict]:
+    """Each entry checked against the group's questions, on its own answers (and on
+    those outside the group, which a condition inside it may name)."""
     if not isinstance(value, list):
         raise Invalid("Expected a list of entries, each an object of question id to answer.")
     limit = question.get("max_entries", DEFAULT_MAX_ENTRIES)
@@ -168,7 +174,7 @@ def _group(question: dict, value: Any, staff: bool) -> list[dict]:
         raise Invalid(f"At most {limit} entries.", "too_many", limit)
     entries, details = [], {}
     for index, entry in enumerate(value):
-        stored, problems = _check_all(question["questions"], entry, staff, in_group=True)
+        stored, problems = _check_all(question["questions"], entry, staff, outside)
         entries.append(stored)
         for path, problem in problems.items():
             details[f"{index}.{path}" if path else str(index)] = problem

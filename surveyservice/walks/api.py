@@ -162,7 +162,7 @@ class OneObservation(MethodView):
     @blp.errors(400, 401, 403, 404)
     def patch(self, fields, observation_id):
         """Change an observation's follow-up."""
-        observation = get_observation_or_404(observation_id)
+        observation = get_observation_or_404(observation_id, for_update=True)
         try:
             update_follow_up(observation, current_user, **fields)
         except FollowUpError as exc:

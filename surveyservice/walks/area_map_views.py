@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..accounts.auth import require_role
 from ..accounts.models import Organisation, Role
+from ..areas.areas import find_area
 from ..areas.views import get_area_or_404
 from ..collection.points import find_point_by_token
 from ..extensions import db
@@ -96,9 +97,17 @@ def upload(area_id):
 @bp.errorhandler(413)
 def upload_too_large(error):
     # Refused before the view runs (request_limits): say it on the page, not a bare 413.
-    if request.endpoint != "area_maps.upload" or not current_user.has_role(Role.COORDINATOR):
+    # An error handler must not fail: signed out, another organisation's area or none,
+    # the plain 413 it is.
+    if (
+        request.endpoint != "area_maps.upload"
+        or not current_user.is_authenticated
+        or not current_user.has_role(Role.COORDINATOR)
+    ):
         return error
-    area = get_area_or_404(request.view_args["area_id"])
+    area = find_area(current_user.organisation_id, request.view_args["area_id"])
+    if area is None:
+        return error
     # Refused before the language of the request was chosen.
     set_language(choose_staff_language())
     problem = MapError("image", IMAGE_PROBLEMS["too_large"], limit=MAX_BYTES // (1024 * 1024))

@@ -184,7 +184,8 @@ def _image_problem(problem: ImageProblem) -> MapError:
     template = IMAGE_PROBLEMS.get(problem.code)
     if template is None:
         return MapError("image", "{message}", message=problem.message)
-    limit = {"too_large": MAX_BYTES // (1024 * 1024), "too_many_pixels": MAX_PIXELS // 10**6}
+    pixels = problem.limit or MAX_PIXELS
+    limit = {"too_large": MAX_BYTES // (1024 * 1024), "too_many_pixels": pixels // 10**6}
     return MapError("image", template, limit=limit.get(problem.code, ""))
 
 
@@ -216,6 +217,9 @@ def set_area_map(
         encoded = _encode(data)
     except ImageProblem as problem:
         raise _image_problem(problem) from None
+    # Two uploads at once must not take the same version: the second waits for the
+    # first's commit (PostgreSQL; SQLite writes one transaction at a time anyway).
+    db.session.refresh(area, with_for_update=True)
     old_key = area.map_key
     version = area.map_version + 1
     key = map_key(area, version, encoded.format)

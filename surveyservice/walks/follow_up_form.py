@@ -15,7 +15,12 @@ PROBLEMS = {
     "responsible": N_("Choose who is responsible from the list, or “Not decided”."),
     "too_long": N_("Write at most {limit} characters: this note has {count}."),
     "unstorable": N_("The note contains a control character or an invalid character: remove it."),
+    "changed_meanwhile": N_(
+        "Someone else changed this after you opened the page. What they saved is shown in "
+        "the history below; check this field and save again."
+    ),
 }
+FIELDS = ("status", "responsible", "public_note", "internal_note")
 
 
 @dataclass
@@ -24,26 +29,46 @@ class FollowUpForm:
 
     values: dict[str, str] = field(default_factory=dict)
     problems: dict[str, tuple[str, dict]] = field(default_factory=dict)
+    # The values the page showed when it was opened (hidden fields): what this person
+    # changes is what differs from them, so that a save never undoes another's change.
+    shown: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def for_observation(cls, observation: Observation) -> FollowUpForm:
-        return cls(
-            values={
-                "status": observation.status,
-                "responsible": observation.responsible or "",
-                "public_note": observation.public_note or "",
-                "internal_note": observation.internal_note or "",
-            }
-        )
+        values = stored_values(observation)
+        return cls(values=values, shown=dict(values))
 
     def changes(self) -> dict[str, str | None]:
-        """The fields as the model keeps them (no one responsible is None)."""
+        """The fields this person changed, as the model keeps them (no one responsible
+        is None); every field when the page did not say what it showed."""
         return {
-            "status": self.values["status"],
-            "responsible": self.values["responsible"] or None,
-            "public_note": self.values["public_note"],
-            "internal_note": self.values["internal_note"],
+            name: (value or None) if name == "responsible" else value
+            for name, value in self.values.items()
+            if name not in self.shown or value != self.shown[name]
         }
+
+    def check_against(self, observation: Observation) -> None:
+        """A problem on each field this person changed that someone else changed too
+        since the page was opened; the page then shows what is stored now."""
+        now = stored_values(observation)
+        mine = self.changes()
+        for name in mine:
+            if name in self.shown and now[name] not in (self.shown[name], self.values[name]):
+                self.problems[name] = (PROBLEMS["changed_meanwhile"], {})
+        # From here on the form stands on what is stored: the fields this person left
+        # alone take the stored values, so that only their own changes remain changes.
+        for name in now.keys() - mine.keys():
+            self.values[name] = now[name]
+        self.shown = now
+
+
+def stored_values(observation: Observation) -> dict[str, str]:
+    return {
+        "status": observation.status,
+        "responsible": observation.responsible or "",
+        "public_note": observation.public_note or "",
+        "internal_note": observation.internal_note or "",
+    }
 
 
 def _note(text: str) -> str:
@@ -60,7 +85,14 @@ def read_follow_up(form_data) -> FollowUpForm:
         "public_note": _note(form_data.get("public_note", "")),
         "internal_note": _note(form_data.get("internal_note", "")),
     }
-    form = FollowUpForm(values=values)
+    shown = {
+        name: _note(form_data[f"shown_{name}"])
+        if name.endswith("note")
+        else form_data[f"shown_{name}"]
+        for name in FIELDS
+        if f"shown_{name}" in form_data
+    }
+    form = FollowUpForm(values=values, shown=shown)
     if values["status"] not in STATUSES:
         form.problems["status"] = (PROBLEMS["status"], {})
     if values["responsible"] and values["responsible"] not in RESPONSIBLES:

@@ -22,6 +22,12 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
+# Only a JPEG is decoded at the smaller size it is to be stored at; the other formats
+# are decoded whole, and turned to RGB whole, before they are made smaller: a 6 kB
+# PNG of 7000 x 7000 pixels took a worker about 1 GB. Those formats are therefore taken
+# up to this many pixels (4000 x 4000), whatever the caller allows a JPEG.
+FULL_DECODE_MAX_PIXELS = 16_000_000
+
 # Brands of ISO base media files (ftyp box) that hold HEIF/HEIC or AVIF images.
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1"}
 HEIF_BRANDS |= {b"msf1"}
@@ -50,10 +56,12 @@ class ImageProblem(ValueError):
     where they answer people).
     """
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, limit: int | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        # For too_many_pixels: the number of pixels that applied to this file.
+        self.limit = limit
 
 
 def reencode(
@@ -112,6 +120,8 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     width, height = image.size
     if width < 1 or height < 1:
         raise ImageProblem("not_an_image", "The image has no pixels.")
+    if image.format not in ("JPEG", "MPO"):
+        max_pixels = min(max_pixels, FULL_DECODE_MAX_PIXELS)
     if width * height > max_pixels:
         raise _too_many_pixels(max_pixels, f"{width} × {height} pixels")
     return image
@@ -162,6 +172,7 @@ def _too_many_pixels(max_pixels: int, size: str | None = None) -> ImageProblem:
     return ImageProblem(
         "too_many_pixels",
         f"{said}: at most {max_pixels / 1_000_000:g} million pixels are accepted.",
+        max_pixels,
     )
 
 

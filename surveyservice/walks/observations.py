@@ -220,24 +220,33 @@ def resolve_filters(org_id: int, args: dict) -> ObservationFilters:
     )
 
 
-def find_observation(org_id: int, observation_id: int) -> Observation | None:
-    """The organisation's observation with this id, or None (another's is none too)."""
+def find_observation(
+    org_id: int, observation_id: int, *, for_update: bool = False
+) -> Observation | None:
+    """The organisation's observation with this id, or None (another's is none too).
+    ``for_update``: locked until the transaction ends, so that two changes of its
+    follow-up at once are made one after the other, each seeing the other's."""
     if not 0 < observation_id < 2**31:
         return None  # no such row, and a database would refuse the number
-    return db.session.execute(
+    query = (
         select(Observation)
         .filter_by(organisation_id=org_id, id=observation_id)
         .options(
             joinedload(Observation.response).joinedload(Response.version),
             joinedload(Observation.point).joinedload(CollectionPoint.area),
         )
-    ).scalar_one_or_none()
+    )
+    if for_update:
+        query = query.with_for_update(of=Observation)
+    return db.session.execute(query).scalar_one_or_none()
 
 
-def get_observation_or_404(observation_id: int) -> Observation:
+def get_observation_or_404(observation_id: int, *, for_update: bool = False) -> Observation:
     """The signed-in user's organisation's observation; another organisation's is a 404.
     The one place an observation's organisation is checked, for the API and the pages."""
-    observation = find_observation(current_user.organisation_id, observation_id)
+    observation = find_observation(
+        current_user.organisation_id, observation_id, for_update=for_update
+    )
     if observation is None:
         abort(404, message=f"No observation {observation_id}.")
     return observation

@@ -25,7 +25,7 @@ from ..i18n import N_, STAFF_LANGUAGES, gettext, translate
 from ..text import one_line_problem
 from .area_maps import map_config
 from .filter_form import FILTER_NAMES, read_filters
-from .follow_up_form import FollowUpForm, read_follow_up
+from .follow_up_form import PROBLEMS, FollowUpForm, read_follow_up
 from .map_style import (
     NO_CATEGORY_COLOUR,
     NO_SEVERITY_RADIUS,
@@ -362,8 +362,9 @@ def observation(observation_id):
 @bp.post("/walks/observations/<int:observation_id>")
 @require_role(Role.COORDINATOR)
 def follow_up(observation_id):
-    found = get_observation_or_404(observation_id)
+    found = get_observation_or_404(observation_id, for_update=True)
     form = read_follow_up(request.form)
+    form.check_against(found)
     if not form.problems:
         try:
             changes = update_follow_up(found, current_user, **form.changes())
@@ -383,7 +384,10 @@ def follow_up(observation_id):
                 ),
                 303,
             )
-    return _observation_page(found, form, 422)
+    conflict = any(
+        problem[0] == PROBLEMS["changed_meanwhile"] for problem in form.problems.values()
+    )
+    return _observation_page(found, form, 409 if conflict else 422)
 
 
 # --- the statuses' names --------------------------------------------------------
