@@ -311,6 +311,7 @@ def test_photos_must_be_uploaded_first_and_are_claimed_by_the_walk(api_as, staff
     body = walk(stop(), stop(photo=[present, missing]))
     refused = api_as(staff).post(url, json=body)
     assert refused.status_code == 422
+    assert refused.json["message"] == "Some photos the answers name are not on the server yet."
     assert refused.json["errors"]["json"] == {
         "answers.stops.1.photo": [
             f"The photo {missing} was not uploaded to this collection point: upload it first, "
@@ -329,6 +330,7 @@ def test_photos_must_be_uploaded_first_and_are_claimed_by_the_walk(api_as, staff
     # Another walk cannot name the same photo.
     again = api_as(staff).post(url, json=walk(stop(photo=[present])))
     assert again.status_code == 422
+    assert again.json["message"] == "Some photos the answers name belong to another response."
     assert again.json["errors"]["json"] == {
         "answers.stops.0.photo": [f"The photo {present} belongs to another response."]
     }

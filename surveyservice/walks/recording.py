@@ -89,9 +89,11 @@ def _claim_photos(response: Response, point: CollectionPoint, paths: dict[str, s
     ).scalars()
     found = {str(photo.id): photo for photo in photos}
     problems: dict[str, list[str]] = {}
+    missing = False
     for photo_id, path in paths.items():
         photo = found.get(photo_id)
         if photo is None:
+            missing = True
             problems.setdefault(path, []).append(
                 f"The photo {photo_id} was not uploaded to this collection point: upload it "
                 "first, then send the answers again."
@@ -101,8 +103,11 @@ def _claim_photos(response: Response, point: CollectionPoint, paths: dict[str, s
                 f"The photo {photo_id} belongs to another response."
             )
     if problems:
-        raise SubmissionRefused(
-            422, "Some photos the answers name are not on the server yet.", problems
+        message = (
+            "Some photos the answers name are not on the server yet."
+            if missing
+            else "Some photos the answers name belong to another response."
         )
+        raise SubmissionRefused(422, message, problems)
     for photo in found.values():
         photo.response_id = response.id
