@@ -12,7 +12,6 @@ from ..areas.models import Area
 from ..database import utcnow
 from ..extensions import db
 from ..questionnaires.models import Questionnaire, QuestionnaireVersion, VersionStatus
-from .answers import unsupported_questions
 from .models import CollectionPoint, Response
 
 # No 0/o, 1/l/i: the token is also written out on the poster for people to type.
@@ -141,13 +140,6 @@ def _resolve(org_id: int, fields: dict, point: CollectionPoint | None) -> dict:
         if served is None:
             problems["questionnaire"] = [
                 Problem("{slug} has no published version yet.", slug=questionnaire.slug)
-            ]
-        elif unsupported := unsupported_questions(served.definition):
-            problems["questionnaire"] = [
-                Problem(
-                    "The resident form cannot show these questions yet: {ids}",
-                    ids=", ".join(unsupported),
-                )
             ]
         values["pinned_version"] = version
     opens = values.get("opens_at", point.opens_at if point else None)
