@@ -75,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .collection import preview as collection_preview
     from .collection import ratelimit
     from .collection import staff as collection_staff
+    from .collection import submissions as collection_submissions
     from .collection import views as collection_views
     from .collection.api import blp as collection_api
     from .collection.api import collect_blp
@@ -87,7 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .results.api import blp as results_api
     from .results.exports import cli as results_cli
     from .results.exports.api import blp as exports_api
-    from .walks import models as walk_models  # noqa: F401
+    from .walks import recording as walk_recording
     from .workspace import navigation
     from .workspace import views as workspace_views
 
@@ -99,6 +100,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     static_versions.init_app(app)
     compression.init_app(app)
     ratelimit.init_app(app)
+    # A walk's response also stores its observations and claims its photos.
+    collection_submissions.also_store(walk_recording.record_walk)
     navigation.init_app(app)
     for blueprint in (
         account_api,

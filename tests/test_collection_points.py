@@ -97,7 +97,10 @@ def test_a_walk_with_groups_and_photos_gets_a_point(api, org, make_questionnaire
                 "id": "stops",
                 "type": "group",
                 "label": "Stopp",
-                "questions": [{"id": "photo", "type": "photo", "label": "Foto"}],
+                "questions": [
+                    {"id": "place", "type": "location", "label": "Plats"},
+                    {"id": "photo", "type": "photo", "label": "Foto"},
+                ],
             }
         ],
     )

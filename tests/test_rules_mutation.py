@@ -63,8 +63,16 @@ def every_kind_point(org, make_questionnaire, make_point):
         ({"place": "Vid\nbryggan"}, "A short answer is one line, without tabs or line breaks."),
         ({"when": "1899-12-31"}, "The date is out of range."),
         ({"when": "2101-01-01"}, "The date is out of range."),
-        ({"where": 5}, 'Expected {"place": ...} or {"lat": ..., "lon": ...}.'),
-        ({"where": {}}, 'Expected {"place": ...} or {"lat": ..., "lon": ...}.'),
+        (
+            {"where": 5},
+            'Expected {"place": ...} or {"lat": ..., "lon": ...}, with "accuracy" and '
+            '"source" if known.',
+        ),
+        (
+            {"where": {}},
+            'Expected {"place": ...} or {"lat": ..., "lon": ...}, with "accuracy" and '
+            '"source" if known.',
+        ),
         ({"where": {"place": "parken"}}, "Expected a place among: brygga, torget."),
         ({"where": {"lon": 12.32}}, "A position needs lat and lon as numbers."),
         *(
@@ -304,7 +312,7 @@ def test_a_named_place_for_a_question_without_places_is_refused(
     assert stored_rows() == []
 
 
-def test_a_photo_question_published_after_the_point_opened_cannot_be_answered_here(client, point):
+def test_a_resident_cannot_answer_a_photo_question(client, point):
     questionnaire = point.questionnaire
     save_draft(questionnaire, make_definition(questions=[question("pic", "photo")]))
     publish_draft(questionnaire)
@@ -312,7 +320,7 @@ def test_a_photo_question_published_after_the_point_opened_cannot_be_answered_he
     response = post(client, point, body(version=2, answers={"pic": "bild.jpg"}))
     assert response.status_code == 422
     assert response.json["errors"]["json"] == {
-        "answers.pic": ["photo questions cannot be answered in this form yet."]
+        "answers.pic": ["Photos are taken by staff only; leave this out."]
     }
 
 

@@ -2,24 +2,32 @@
 
 No Flask here. ``check_answers`` returns the answers as they are to be stored
 (free text masked, residents' positions coarsened) or raises AnswerError listing
-every problem by the question's id.
+every problem by the question's id, and inside a group by ``<group>.<entry>.<id>``
+(entries counted from 0).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import uuid
 from datetime import date
 from typing import Any
 
 from ..privacy.coarsening import coarsen_position
 from ..privacy.masking import mask_personal_data
-from ..questionnaires.definition import CONTROL_RE, DEFAULT_MAX_LENGTH
+from ..questionnaires.definition import (
+    CONTROL_RE,
+    DEFAULT_MAX_ENTRIES,
+    DEFAULT_MAX_LENGTH,
+    DEFAULT_MAX_PHOTOS,
+)
 from ..text import one_line_problem
 
-# The resident form shows every type but these; they come with the safety-walk app.
-UNSUPPORTED_TYPES = frozenset({"photo", "group"})
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A device's reported accuracy, in metres: beyond this a position says nothing.
+MAX_ACCURACY = 100_000
+POSITION_SOURCES = ("gps", "map")
 
 
 class Invalid(ValueError):
@@ -40,11 +48,6 @@ class AnswerError(ValueError):
             f"answers.{qid}" if qid else "answers": [str(p)] for qid, p in sorted(details.items())
         }
         super().__init__(f"{len(details)} answer(s) have problems.")
-
-
-def unsupported_questions(definition: dict) -> list[str]:
-    """Ids of questions the resident form cannot show yet."""
-    return [q["id"] for q in definition["questions"] if q["type"] in UNSUPPORTED_TYPES]
 
 
 def is_answered(value: Any) -> bool:
@@ -90,11 +93,25 @@ def visible_answers(definition: dict, answers: dict) -> dict:
     return kept
 
 
-def check_answers(definition: dict, answers: Any, *, precise_positions: bool = False) -> dict:
-    """The answers to store, or AnswerError. Positions are coarsened unless precise."""
+def check_answers(definition: dict, answers: Any, *, staff: bool = False) -> dict:
+    """The answers to store, or AnswerError.
+
+    Staff answers (from a signed-in tablet) may carry photos, and the positions in a
+    group's entries keep their precision: they are observations of places, a lamp post
+    rather than a person. Every other position is coarsened, on a staff tablet too: in
+    kiosk mode residents answer there about themselves.
+    """
+    stored, problems = _check_all(definition["questions"], answers, staff, in_group=False)
+    if problems:
+        raise AnswerError(problems)
+    return stored
+
+
+def _check_all(questions_list: list[dict], answers: Any, staff: bool, in_group: bool):
+    """The stored answers to these questions and the problems, by path."""
     if not isinstance(answers, dict):
-        raise AnswerError({"": Invalid("Expected an object of question id to answer.")})
-    questions = {q["id"]: q for q in definition["questions"]}
+        return {}, {"": Invalid("Expected an object of question id to answer.")}
+    questions = {q["id"]: q for q in questions_list}
     problems: dict[str, Invalid] = {}
     for key in answers:
         if key not in questions:
@@ -111,25 +128,53 @@ def check_answers(definition: dict, answers: Any, *, precise_positions: bool = F
                     "This question is hidden by its condition; leave it out.", "hidden"
                 )
             continue
+        if question["type"] == "photo" and not staff:
+            if is_answered(value):
+                problems[qid] = Invalid("Photos are taken by staff only; leave this out.")
+            continue
         if not is_answered(value):
             if question["required"]:
                 problems[qid] = Invalid("An answer is required.", "required")
             continue
         try:
-            stored[qid] = given[qid] = _check_value(question, value, precise_positions)
+            if question["type"] == "group":
+                stored[qid] = given[qid] = _group(question, value, staff)
+            else:
+                check = _CHECKS[question["type"]]
+                stored[qid] = given[qid] = check(question, value, staff and in_group)
+        except EntryProblems as exc:
+            problems.update({f"{qid}.{path}": p for path, p in exc.details.items()})
+            given[qid] = value
         except Invalid as exc:
             problems[qid] = exc
             given[qid] = value
-    if problems:
-        raise AnswerError(problems)
-    return stored
+    return stored, problems
 
 
-def _check_value(question: dict, value: Any, precise_positions: bool) -> Any:
-    kind = question["type"]
-    if kind in UNSUPPORTED_TYPES:
-        raise Invalid(f"{kind} questions cannot be answered in this form yet.")
-    return _CHECKS[kind](question, value, precise_positions)
+class EntryProblems(Exception):
+    """Problems inside a group's entries, by ``<entry>.<question id>``."""
+
+    def __init__(self, details: dict[str, Invalid]):
+        super().__init__(f"{len(details)} problem(s) in the entries.")
+        self.details = details
+
+
+def _group(question: dict, value: Any, staff: bool) -> list[dict]:
+    """Each entry checked against the group's questions, on its own answers."""
+    if not isinstance(value, list):
+        raise Invalid("Expected a list of entries, each an object of question id to answer.")
+    limit = question.get("max_entries", DEFAULT_MAX_ENTRIES)
+    if len(value) > limit:
+        raise Invalid(f"At most {limit} entries.", "too_many", limit)
+    entries, details = [], {}
+    for index, entry in enumerate(value):
+        stored, problems = _check_all(question["questions"], entry, staff, in_group=True)
+        entries.append(stored)
+        for path, problem in problems.items():
+            details[f"{index}.{path}" if path else str(index)] = problem
+    if details:
+        raise EntryProblems(details)
+    return entries
 
 
 def _option_values(question: dict, key: str = "options") -> list[str]:
@@ -223,9 +268,19 @@ def _date(question, value, _precise):
 
 
 def _location(question, value, precise):
-    """A named place ({"place": value}) or a position ({"lat": .., "lon": ..})."""
-    if not isinstance(value, dict) or not value or set(value) - {"place", "lat", "lon"}:
-        raise Invalid('Expected {"place": ...} or {"lat": ..., "lon": ...}.')
+    """A named place ({"place": value}), a position ({"lat": .., "lon": .., with the
+    device's "accuracy" in metres and its "source", gps or map, if known}), or both."""
+    if (
+        not isinstance(value, dict)
+        or not {"place", "lat", "lon"} & set(value)
+        or set(value) - {"place", "lat", "lon", "accuracy", "source"}
+    ):
+        raise Invalid(
+            'Expected {"place": ...} or {"lat": ..., "lon": ...}, with "accuracy" and '
+            '"source" if known.'
+        )
+    if ("accuracy" in value or "source" in value) and not ("lat" in value or "lon" in value):
+        raise Invalid("Accuracy and source belong to a position: give lat and lon too.")
     stored: dict[str, Any] = {}
     if "place" in value:
         if value["place"] not in _option_values(question, "places"):
@@ -238,8 +293,50 @@ def _location(question, value, precise):
             raise Invalid("A position needs lat and lon as numbers.")
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise Invalid("A position needs lat from -90 to 90 and lon from -180 to 180.")
-        stored["lat"], stored["lon"] = (lat, lon) if precise else coarsen_position(lat, lon)
+        if precise:
+            stored["lat"], stored["lon"] = lat, lon
+            stored.update(_position_details(value))
+        else:
+            # A coarsened position has no accuracy to speak of, and how it was found
+            # says nothing a result needs.
+            _position_details(value)
+            stored["lat"], stored["lon"] = coarsen_position(lat, lon)
     return stored
+
+
+def _position_details(value: dict) -> dict:
+    details = {}
+    if "accuracy" in value:
+        accuracy = value["accuracy"]
+        if isinstance(accuracy, bool) or not isinstance(accuracy, int | float):
+            raise Invalid("The accuracy is a number of metres.")
+        if not (0 <= accuracy <= MAX_ACCURACY):
+            raise Invalid(f"The accuracy is from 0 to {MAX_ACCURACY} metres.")
+        details["accuracy"] = round(accuracy, 1)
+    if "source" in value:
+        if value["source"] not in POSITION_SOURCES:
+            raise Invalid(f"The source is one of: {', '.join(POSITION_SOURCES)}.")
+        details["source"] = value["source"]
+    return details
+
+
+def _photo(question, value, _staff):
+    """The ids of photos uploaded before the response; that they were is checked
+    where the response is stored."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Invalid("Expected a list of photo ids.")
+    limit = question.get("max_photos", DEFAULT_MAX_PHOTOS)
+    if len(value) > limit:
+        raise Invalid(f"At most {limit} photos.", "too_many", limit)
+    ids = []
+    for text in value:
+        try:
+            ids.append(str(uuid.UUID(text)))
+        except ValueError:
+            raise Invalid(f"Not a photo id: {text[:40]!r}.") from None
+    if len(set(ids)) != len(ids):
+        raise Invalid("A photo is named twice.")
+    return ids
 
 
 _CHECKS = {
@@ -252,4 +349,5 @@ _CHECKS = {
     "longtext": _text,
     "date": _date,
     "location": _location,
+    "photo": _photo,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +22,16 @@ from .points import VersionRef
 
 # A device's clock may run a little fast; more than this is an error, not skew.
 CLOCK_SKEW = timedelta(minutes=5)
+
+# What other features store with a response (create_app wires them): each is called
+# with the new response, its point and definition before the response joins the
+# session, and may refuse it with SubmissionRefused.
+_ALSO_STORE: list[Callable[[Response, CollectionPoint, dict], None]] = []
+
+
+def also_store(hook: Callable[[Response, CollectionPoint, dict], None]) -> None:
+    if hook not in _ALSO_STORE:
+        _ALSO_STORE.append(hook)
 
 
 @dataclass(frozen=True)
@@ -170,7 +180,7 @@ def submit(
             "The questionnaire is not in that language.",
             {"language": [f"Expected one of: {', '.join(definition['languages'])}."]},
         )
-    answers = check_answers(definition, sub.answers, precise_positions=False)
+    answers = check_answers(definition, sub.answers, staff=sub.channel == Channel.STAFF)
     fingerprint = _fingerprint(point, version_id, sub, answers)
 
     if stored is not None and sub.id in stored:
@@ -198,11 +208,9 @@ def submit(
         # Replays are known already, so counting first costs them nothing, and a
         # refusal leaves nothing behind in the caller's transaction.
         _limit(point, sub)
-        db.session.add(response)
-        _add_answer_items(response, point, definition)
+        _add(response, point, definition)
         return Stored(response, True, sub.version)
-    db.session.add(response)
-    _add_answer_items(response, point, definition)
+    _add(response, point, definition)
     try:
         db.session.flush()
     except IntegrityError:
@@ -216,6 +224,13 @@ def submit(
     # input refused above costs no count.
     _limit(point, sub)
     return Stored(response, True, sub.version)
+
+
+def _add(response: Response, point: CollectionPoint, definition: dict) -> None:
+    for hook in _ALSO_STORE:
+        hook(response, point, definition)
+    db.session.add(response)
+    _add_answer_items(response, point, definition)
 
 
 def _limit(point: CollectionPoint, sub: Submission) -> None:

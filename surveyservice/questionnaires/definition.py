@@ -55,9 +55,15 @@ TYPE_KEYS = {
     "longtext": {"max_length"},
     "date": set(),
     "location": {"places"},
-    "photo": set(),
-    "group": {"questions"},
+    "photo": {"max_photos"},
+    "group": {"questions", "max_entries", "category", "severity"},
 }
+# The question types a group's category (what the map colours by) and severity (what
+# it sizes by) may name.
+CATEGORY_TYPES = ("single", "multi")
+SEVERITY_TYPES = ("single", "scale")
+DEFAULT_MAX_PHOTOS = 3
+DEFAULT_MAX_ENTRIES = 100
 DEFAULT_MAX_LENGTH = {"text": 200, "longtext": 2000}
 MAX_TEXT_LENGTH = 2000
 MAX_QUESTIONS = 300
@@ -257,6 +263,18 @@ class OptionSchema(StrictSchema):
     label = Text(required=True)
 
 
+class PlaceSchema(OptionSchema):
+    """A named place; with lat and lon (WGS 84 degrees), it can be shown on a map."""
+
+    lat = StrictNumber(validate=validate.Range(min=-90, max=90))
+    lon = StrictNumber(validate=validate.Range(min=-180, max=180))
+
+    @validates_schema
+    def both_or_neither(self, data, **kwargs):
+        if ("lat" in data) != ("lon" in data):
+            raise ValidationError("A place's position needs both lat and lon.", "lat")
+
+
 class ConditionSchema(StrictSchema):
     question = fields.String(
         required=True, validate=validate.Regexp(ID_RE, error="Not a question id.")
@@ -325,10 +343,14 @@ class QuestionSchema(StrictSchema):
     max_label = Text()
     integer = _strict_bool()
     max_length = _strict_int(validate=validate.Range(min=1, max=10_000))
-    places = fields.List(fields.Nested(OptionSchema), validate=validate.Length(min=1, max=500))
+    places = fields.List(fields.Nested(PlaceSchema), validate=validate.Length(min=1, max=500))
+    max_photos = _strict_int(validate=validate.Range(min=1, max=10))
     questions = fields.List(
         fields.Nested(lambda: QuestionSchema()), validate=validate.Length(min=1, max=50)
     )
+    max_entries = _strict_int(validate=validate.Range(min=1, max=DEFAULT_MAX_ENTRIES))
+    category = fields.String(validate=validate.Regexp(ID_RE, error="Not a question id."))
+    severity = fields.String(validate=validate.Regexp(ID_RE, error="Not a question id."))
 
 
 class DefinitionSchema(StrictSchema):
@@ -442,6 +464,9 @@ def _consistency_problems(data: dict) -> dict[str, list[str]]:
                 inner_scope = dict(scope)
                 for index, sub in enumerate(q["questions"]):
                     check_question(f"{path}.questions[{index}]", sub, True, inner_scope)
+                for key, types in (("category", CATEGORY_TYPES), ("severity", SEVERITY_TYPES)):
+                    if problem := _group_role_problem(q, key, types):
+                        add(f"{path}.{key}", problem)
         for index, condition in enumerate(q.get("show_if") or []):
             check_condition(f"{path}.show_if[{index}]", condition, q["id"], scope)
         if qtype != "group":
@@ -482,6 +507,19 @@ def _consistency_problems(data: dict) -> dict[str, list[str]]:
     for index, question in enumerate(data["questions"]):
         check_question(f"questions[{index}]", question, False, visible_before)
     return problems
+
+
+def _group_role_problem(group: dict, key: str, types: tuple[str, ...]) -> str | None:
+    """What is wrong with a group's category or severity, which names one of its
+    questions of a fitting type."""
+    if key not in group:
+        return None
+    named = next((q for q in group["questions"] if q["id"] == group[key]), None)
+    if named is None:
+        return f"{group[key]!r} is not a question of this group."
+    if named["type"] not in types:
+        return f"{group[key]!r} is a {named['type']} question; use one of: {', '.join(types)}."
+    return None
 
 
 # --- entry points -----------------------------------------------------------
