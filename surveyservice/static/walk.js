@@ -75,6 +75,7 @@ export function setUpGroup(q, { msg, context, changed, announce }) {
   }
 
   function render() {
+    add.disabled = entries.length >= Number(box.dataset.maxEntries);
     empty.hidden = entries.length > 0;
     list.hidden = entries.length === 0;
     list.replaceChildren(...entries.map((entry, index) => {

@@ -88,9 +88,7 @@ def entries(page):
     return page.locator("[data-entries] > li")
 
 
-def test_a_walk_of_stops_is_entered_kept_through_a_reload_and_sent(
-    tablet, context, staff, walk
-):
+def test_a_walk_of_stops_is_entered_kept_through_a_reload_and_sent(tablet, context, staff, walk):
     page = tablet
     open_walk(page, staff, walk)
     general_answers(page)
@@ -108,3 +106,140 @@ def test_a_walk_of_stops_is_entered_kept_through_a_reload_and_sent(
         {"place": {"place": "underpass"}, "categories": ["lighting"], "severity": "3"},
         {"place": {"place": "playground"}, "categories": ["litter"], "severity": "2"},
     ]
+
+
+def test_an_entry_is_removed_after_a_confirmation_and_kept_when_not(tablet, staff, walk, axe):
+    page = tablet
+    open_walk(page, staff, walk)
+    general_answers(page)
+    add_stop(page, place="Gångtunneln", categories=["Belysning"], severity="3 Bör åtgärdas")
+    add_stop(page, place="Lekplatsen", categories=["Nedskräpning"], severity="2 Bevaka")
+    add_stop(page, place="Parkeringen", categories=["Skötsel"], severity="1 Bra")
+    remove = page.get_by_role("button", name="Ta bort Stopp / observation 2")
+    remove.click()
+    dialog = page.get_by_role("dialog", name="Ta bort den här?")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_have_accessible_description(re.compile("Stopp / observation 2: Lekplatsen"))
+    # The safe choice has the focus; Escape keeps the entry, and the focus comes back.
+    expect(dialog.get_by_role("button", name="Behåll")).to_be_focused()
+    assert axe(page) == []
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(remove).to_be_focused()
+    expect(entries(page)).to_have_count(3)
+    remove.click()
+    dialog.get_by_role("button", name="Ta bort", exact=True).click()
+    expect(entries(page)).to_have_count(2)
+    expect(page.locator("#send-status")).to_have_text("Stopp / observation 2 är borttaget.")
+    expect(entries(page).nth(1)).to_contain_text("Stopp / observation 2 Parkeringen")
+    expect(page.get_by_role("button", name="Ändra Stopp / observation 2")).to_be_focused()
+
+
+def test_the_keyboard_alone_adds_changes_and_removes_a_stop(tablet, staff, walk):
+    page = tablet
+    open_walk(page, staff, walk)
+    general_answers(page)
+    add = page.get_by_role("button", name="Lägg till: Stopp / observation")
+    add.focus()
+    page.keyboard.press("Enter")
+    heading = page.get_by_role("heading", name="Stopp / observation 1", level=3)
+    expect(heading).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Använd min position")).to_be_focused()
+    editor = stop_editor(page)
+    place = editor.get_by_label("Välj en plats")
+    place.focus()
+    place.select_option(label="Busshållplatsen")
+    # Tab to the first category and tick it with the space bar.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    severity = editor.get_by_role("group", name=re.compile("Allvarsgrad"))
+    severity.get_by_role("radio").first.focus()
+    page.keyboard.press("ArrowDown")
+    save = editor.get_by_role("button", name="Spara och stäng")
+    save.focus()
+    page.keyboard.press("Enter")
+    change = page.get_by_role("button", name="Ändra Stopp / observation 1")
+    expect(change).to_be_focused()
+    expect(entries(page).nth(0)).to_contain_text("Busshållplatsen · Belysning · 2 Bevaka")
+    page.keyboard.press("Enter")
+    expect(heading).to_be_focused()
+    expect(severity.get_by_role("radio", name="2 Bevaka")).to_be_checked()
+    severity.get_by_role("radio", name="2 Bevaka").focus()
+    page.keyboard.press("ArrowDown")
+    save.focus()
+    page.keyboard.press("Enter")
+    expect(entries(page).nth(0)).to_contain_text("3 Bör åtgärdas")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Ta bort Stopp / observation 1")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    page.keyboard.press("Shift+Tab")
+    expect(page.get_by_role("dialog").get_by_role("button", name="Ta bort")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(entries(page)).to_have_count(0)
+    expect(add).to_be_focused()
+
+
+def test_an_entry_with_problems_is_opened_with_its_fields_marked(tablet, staff, walk):
+    page = tablet
+    open_walk(page, staff, walk)
+    general_answers(page)
+    add_stop(page, place="Gångtunneln", categories=["Belysning"], severity="3 Bör åtgärdas")
+    add_stop(page, place="Lekplatsen", save=False)
+    editor = stop_editor(page)
+    # Saving the entry says what is missing, on the field.
+    editor.get_by_role("button", name="Spara och stäng").click()
+    severity = editor.get_by_role("group", name=re.compile("Allvarsgrad"))
+    expect(severity).to_have_attribute("aria-invalid", "true")
+    expect(severity).to_have_accessible_description(re.compile("Svara på frågan"))
+    # A show_if inside the entry works on the entry's own answers.
+    owner = editor.get_by_role("group", name="Vem ansvarar för åtgärden?")
+    expect(owner).to_be_hidden()
+    editor.get_by_label("Förslag till åtgärd").fill("Klipp buskarna")
+    expect(owner).to_be_visible()
+    # Finishing the walk checks every entry and lists the problems.
+    page.get_by_role("button", name="Avsluta vandringen och skicka").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Stopp / observation 2: Vad gäller observationen?")
+    expect(summary).to_contain_text("Stopp / observation 2: Allvarsgrad")
+    assert stored() == []
+
+
+def test_the_servers_problems_are_shown_on_the_entrys_field(tablet, staff, walk):
+    page = tablet
+    open_walk(page, staff, walk)
+    general_answers(page)
+    add_stop(page, place="Gångtunneln", categories=["Belysning"], severity="3 Bör åtgärdas")
+    add_stop(page, place="Lekplatsen", categories=["Nedskräpning"], severity="2 Bevaka")
+
+    def refuse(route):
+        body = route.request.post_data_json
+        item = body["responses"][0]
+        route.fulfill(
+            json={
+                "results": [
+                    {
+                        "id": item["id"],
+                        "status": 422,
+                        "message": "Some answers have problems.",
+                        "errors": {"json": {"answers.stops.1.severity": ["Not an option."]}},
+                    }
+                ]
+            }
+        )
+
+    page.route("**/responses:batch", refuse)
+    page.get_by_role("button", name="Avsluta vandringen och skicka").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Stopp / observation 2: Allvarsgrad: Kontrollera svaret")
+    severity = stop_editor(page).get_by_role("group", name=re.compile("Allvarsgrad"))
+    expect(severity).to_have_attribute("aria-invalid", "true")
+    # Back in the form, and kept on the tablet again: corrected and sent.
+    page.unroute("**/responses:batch")
+    severity.get_by_role("radio", name="4 Måste åtgärdas snarast").check()
+    stop_editor(page).get_by_role("button", name="Spara och stäng").click()
+    page.get_by_role("button", name="Avsluta vandringen och skicka").click()
+    (row,) = wait_until_stored(page, 1)
+    assert row.answers["stops"][1]["severity"] == "4"
