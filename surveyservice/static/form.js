@@ -451,7 +451,10 @@ for (const group of groups) {
   });
 }
 for (const q of form.querySelectorAll(".q[data-type=location]")) {
-  setUpPosition(q, { msg, staff: kiosk, mapConfig, changed: changed(q) });
+  // Staff positions of places in a walk's stops keep their precision; any other
+  // position is rounded on the server, and the page says so.
+  const staff = kiosk && Boolean(q.parentElement.closest(".q[data-type=group]"));
+  setUpPosition(q, { msg, staff, mapConfig, changed: changed(q) });
 }
 for (const q of form.querySelectorAll(".q[data-type=photo]")) {
   setUpPhotos(q, { msg, newId, changed: changed(q) });

@@ -243,3 +243,33 @@ def test_the_servers_problems_are_shown_on_the_entrys_field(tablet, staff, walk)
     page.get_by_role("button", name="Avsluta vandringen och skicka").click()
     (row,) = wait_until_stored(page, 1)
     assert row.answers["stops"][1]["severity"] == "4"
+
+
+def test_use_my_position_shows_and_keeps_the_accuracy(tablet, context, staff, walk):
+    page = tablet
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation(TORPA)
+    open_walk(page, staff, walk)
+    general_answers(page)
+    add_stop(page, categories=["Belysning"], severity="3 Bör åtgärdas", save=False)
+    editor = stop_editor(page)
+    editor.get_by_role("button", name="Använd min position").click()
+    expect(editor.get_by_role("status").first).to_have_text(
+        "Positionen är sparad, noggrann till ±12 m."
+    )
+    editor.get_by_role("button", name="Spara och stäng").click()
+    expect(entries(page).nth(0)).to_contain_text("±12 m · Belysning")
+    # A position can be taken back.
+    page.get_by_role("button", name="Ändra Stopp / observation 1").click()
+    editor.get_by_role("button", name="Ta bort positionen").click()
+    expect(editor.get_by_role("button", name="Ta bort positionen")).to_be_hidden()
+    editor.get_by_role("button", name="Använd min position").click()
+    editor.get_by_role("button", name="Spara och stäng").click()
+    page.get_by_role("button", name=SEND).click()
+    (row,) = wait_until_stored(page, 1)
+    assert row.answers["stops"][0]["place"] == {
+        "lat": TORPA["latitude"],
+        "lon": TORPA["longitude"],
+        "accuracy": 12,
+        "source": "gps",
+    }
