@@ -28,7 +28,7 @@ def rows():
 
 def test_the_resident_form_says_a_walk_needs_script_and_leaves_photos_out(client, walk):
     page = client.get(f"/f/{walk.token}").get_data(as_text=True)
-    assert f"<noscript><p class=\"notice\">{NEEDS_SCRIPT}" in page
+    assert f'<noscript><p class="notice">{NEEDS_SCRIPT}' in page
     assert 'data-type="group"' in page
     # The stop's questions are there for the script, named apart from the walk's own.
     assert 'name="stops.severity"' in page

@@ -210,7 +210,9 @@ function markRefused(item, [message, problems]) {
 // True when all are there; false when one was refused (the answer then needs
 // attention); throws when the network or the server failed (try again later).
 async function sendPhotos(item, headers) {
-  for (const photo of await photosOf(item.id)) {
+  const order = item.photos || [];
+  const photos = (await photosOf(item.id)).sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+  for (const photo of photos) {
     if (photo.sent) continue;
     const response = await fetch(`/api/v1/collect/${item.token}/photos/${photo.id}`, {
       method: "PUT",

@@ -2,14 +2,16 @@
 position (GPS, the area's map or a named place) and photos; kept on the tablet as it
 is entered, and sent as one response."""
 
+import io
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+from PIL import Image
 from playwright.sync_api import expect
 
-from .test_offline import WAIT_FOR_WORKER, sign_in, stored, wait_until_stored
+from .test_offline import WAIT_FOR_WORKER, sign_in, stored, unlock, wait_until_stored
 
 FORMS = Path(__file__).parents[2] / "forms"
 TABLET = {"width": 1024, "height": 768}
@@ -82,6 +84,26 @@ def add_stop(page, *, place=None, categories=(), severity=None, note=None, save=
     if save:
         editor.get_by_role("button", name="Spara och stäng").click()
         expect(editor).to_be_hidden()
+
+
+def make_photo(folder: Path, name: str = "camera.jpg", colour: str = "orange") -> Path:
+    """A camera's JPEG, larger than the form keeps, with its position and maker in EXIF."""
+    image = Image.new("RGB", (3200, 2400), colour)
+    for x in range(0, 3200, 400):
+        image.paste("navy", (x, 0, x + 200, 2400))
+    exif = Image.Exif()
+    exif[0x010F] = "TestCam"
+    exif[0x8825] = {1: "N", 2: (58.0, 22.0, 13.8), 3: "E", 4: (12.0, 19.0, 28.2)}
+    path = folder / name
+    image.save(path, "JPEG", exif=exif)
+    return path
+
+
+def add_photos(page, *paths):
+    editor = stop_editor(page)
+    before = editor.locator("[data-thumbs] img").count()
+    editor.get_by_label("Ta eller välj ett foto").set_input_files(list(paths))
+    expect(editor.locator("[data-thumbs] img")).to_have_count(before + len(paths))
 
 
 def entries(page):
@@ -273,3 +295,125 @@ def test_use_my_position_shows_and_keeps_the_accuracy(tablet, context, staff, wa
         "accuracy": 12,
         "source": "gps",
     }
+
+
+def test_photos_go_first_one_at_a_time_and_a_cut_connection_resumes_with_the_next(
+    tablet, staff, walk, tmp_path
+):
+    page = tablet
+    open_walk(page, staff, walk)
+    general_answers(page)
+    add_stop(
+        page, place="Gångtunneln", categories=["Belysning"], severity="3 Bör åtgärdas", save=False
+    )
+    add_photos(page, make_photo(tmp_path), make_photo(tmp_path, "second.jpg", "green"))
+    editor = stop_editor(page)
+    expect(editor.get_by_role("img", name="Foto 2")).to_be_visible()
+    # At most three photos: the third is the last that can be chosen.
+    add_photos(page, make_photo(tmp_path, "third.jpg", "red"))
+    expect(editor.get_by_label("Ta eller välj ett foto")).to_be_disabled()
+    editor.get_by_role("button", name="Ta bort foto 3").click()
+    expect(editor.locator("[data-thumbs] img")).to_have_count(2)
+    editor.get_by_role("button", name="Spara och stäng").click()
+
+    puts, bodies, batches = [], {}, []
+
+    def put(route):
+        photo_id = route.request.url.rsplit("/", 1)[1]
+        puts.append(photo_id)
+        if len(puts) == 2:
+            route.abort("connectionreset")  # the connection is cut in the second photo
+            return
+        assert route.request.headers["x-csrftoken"]
+        bodies[photo_id] = route.request.post_data_buffer
+        route.fulfill(status=201, json={"id": photo_id})
+
+    def batch(route):
+        batches.append((len(puts), route.request.post_data_json))
+        results = [
+            {"id": r["id"], "status": 201} for r in route.request.post_data_json["responses"]
+        ]
+        route.fulfill(json={"results": results})
+
+    page.route("**/api/v1/collect/*/photos/*", put)
+    page.route("**/responses:batch", batch)
+    page.get_by_role("button", name=SEND).click()
+    expect(page.locator("#kiosk-saved")).to_have_text("Sparat. Redo för nästa person.")
+    expect(page.locator("[data-waiting]")).to_have_text("0", timeout=15000)
+    first, second = puts[0], puts[1]
+    # Each photo acknowledged once; the cut one sent again, the first not.
+    assert puts == [first, second, second]
+    ((photos_before, body),) = batches
+    assert photos_before == 3
+    assert body["responses"][0]["answers"]["stops"][0]["photo"] == [first, second]
+    for data in bodies.values():
+        image = Image.open(io.BytesIO(data))
+        assert image.format == "JPEG"
+        assert max(image.size) == 1600
+        assert not image.getexif()
+
+
+def test_a_refused_photo_puts_the_walk_in_needs_attention(tablet, staff, walk, tmp_path):
+    page = tablet
+    open_walk(page, staff, walk)
+    general_answers(page)
+    add_stop(
+        page, place="Gångtunneln", categories=["Belysning"], severity="3 Bör åtgärdas", save=False
+    )
+    add_photos(page, make_photo(tmp_path))
+    stop_editor(page).get_by_role("button", name="Spara och stäng").click()
+    page.route(
+        "**/api/v1/collect/*/photos/*",
+        lambda route: route.fulfill(
+            status=422,
+            json={
+                "code": 422,
+                "status": "Unprocessable Entity",
+                "message": "This is not an image the service can read.",
+            },
+        ),
+    )
+    page.get_by_role("button", name=SEND).click()
+    expect(page.locator("#kiosk-saved")).to_have_text("Sparat. Redo för nästa person.")
+    unlock(page)
+    attention = page.locator("[data-attention] li")
+    expect(attention).to_have_count(1)
+    expect(attention).to_contain_text("This is not an image the service can read.")
+    expect(page.locator("[data-waiting]")).to_have_text("0")
+    assert stored() == []
+
+
+OLD_OUTBOX = """(item) => new Promise((resolve, reject) => {
+  const r = indexedDB.open("surveyservice", 1);
+  r.onupgradeneeded = () => {
+    r.result.createObjectStore("outbox", { keyPath: "id" });
+    r.result.createObjectStore("meta", { keyPath: "key" });
+  };
+  r.onsuccess = () => {
+    const t = r.result.transaction("outbox", "readwrite");
+    t.objectStore("outbox").put({ ...item, queuedAt: Date.now() });
+    t.oncomplete = () => { r.result.close(); resolve(); };
+  };
+  r.onerror = () => reject(r.error);
+})"""
+
+
+def test_answers_queued_before_photos_were_kept_are_sent_after_the_upgrade(page, point):
+    # A phone that queued an answer with the last release: its outbox has no photos.
+    page.goto("/sign-in")
+    item = {
+        "id": "0b7c6f9e-1111-4c3a-9d55-6f1f7f0c2a10",
+        "token": point.token,
+        "version": 1,
+        "language": "sv",
+        "answers": {"safe_now": "unsafe"},
+        "channel": "resident",
+        "recordedAt": "2026-12-01T10:00:00Z",
+        "state": "waiting",
+        "message": None,
+    }
+    page.evaluate(OLD_OUTBOX, item)
+    page.goto(f"/f/{point.token}")
+    (row,) = wait_until_stored(page, 1)
+    assert str(row.id) == item["id"]
+    assert row.answers == {"safe_now": "unsafe"}
