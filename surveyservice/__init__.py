@@ -88,6 +88,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .results.api import blp as results_api
     from .results.exports import cli as results_cli
     from .results.exports.api import blp as exports_api
+    from .walks import area_map_views
+    from .walks import models as walk_models  # noqa: F401
     from .walks import recording as walk_recording
     from .workspace import navigation
     from .workspace import views as workspace_views
@@ -128,6 +130,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         workspace_views.bp,
         areas_views.bp,
         results_views.bp,
+        area_map_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)

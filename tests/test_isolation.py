@@ -242,13 +242,25 @@ PAGES_WITH_AN_ID = [
     ("POST", "/areas/{area}/rename", {"name": "Kapad"}),
     ("GET", "/areas/{area}/remove", None),
     ("POST", "/areas/{area}/remove", {}),
+    ("GET", "/areas/{area}/map", None),
+    (
+        "POST",
+        "/areas/{area}/map",
+        {"south": "58.37", "west": "12.3", "north": "58.38", "east": "12.33"},
+    ),
+    ("POST", "/areas/{area}/map/remove", {}),
+    ("POST", "/areas/{area}/map/tiles", {"tile_url": "", "tile_attribution": ""}),
 ]
 
 
 def area_rows():
 
     db.session.expire_all()
-    return sorted(db.session.execute(sa.select(Area.id, Area.name, Area.organisation_id)).all())
+    return sorted(
+        db.session.execute(
+            sa.select(Area.id, Area.name, Area.organisation_id, Area.map_key, Area.map_north)
+        ).all()
+    )
 
 
 @pytest.mark.parametrize(("method", "path", "form"), PAGES_WITH_AN_ID)
@@ -332,10 +344,62 @@ def test_every_page_route_is_checked_here(app):
     new_pages = {
         r.rule
         for r in app.url_map.iter_rules()
-        if r.endpoint.startswith(("workspace.", "areas_pages."))
+        if r.endpoint.startswith(("workspace.", "areas_pages.", "area_maps."))
         or r.rule.startswith("/collection-points/")
     }
-    assert new_pages - checked - naming_nothing == set(), "add the new pages to PAGES_WITH_AN_ID"
+    # The areas' map images: tried below (test_other_organisation_gets_none_of_our_area_maps).
+    images = {
+        "/areas/<int:area_id>/map-<int:version>.<any(jpg, png):ext>",
+        "/f/<token>/map-<int:version>.<any(jpg, png):ext>",
+    }
+    assert new_pages - checked - naming_nothing - images == set(), (
+        "add the new pages to PAGES_WITH_AN_ID"
+    )
+
+
+def test_other_organisation_gets_none_of_our_area_maps(
+    app, tmp_path, org, other_org, victim_point, make_questionnaire, make_point
+):
+    import io
+
+    from PIL import Image
+
+    from surveyservice.walks.area_maps import set_area_map
+
+    app.config["FILE_STORAGE_DIR"] = str(tmp_path)
+    app.extensions.pop("surveyservice.storage", None)
+    try:
+        owner = make_user(org, Role.COORDINATOR, "samordnare@vanersborg.example.org")
+        image = io.BytesIO()
+        Image.new("RGB", (40, 30)).save(image, "PNG")
+        area = db.session.get(Area, victim_point.area_id)
+        set_area_map(area, image.getvalue(), 58.37, 12.3, 58.38, 12.33, owner)
+        url = f"/areas/{area.id}/map-1.png"
+        for user in (
+            make_user(other_org, Role.ADMIN, "admin@trollhattan.example.org"),
+            make_user(other_org, Role.STAFF, "staff@trollhattan.example.org"),
+        ):
+            client = app.test_client()
+            token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+            client.post(
+                "/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+            )
+            assert client.get(url).status_code == 404
+            # Their own point's token does not reach our area's map.
+            theirs = make_point(make_questionnaire(other_org, slug=f"q{user.id}"))
+            assert client.get(f"/f/{theirs.token}/map-1.png").status_code == 404
+        assert app.test_client().get(url).status_code == 302  # signed out: sign in first
+        # Ours: there for the owner and for anyone with our point's link, so the above bites.
+        client = app.test_client()
+        token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+        client.post(
+            "/sign-in", data={"email": owner.email, "password": PASSWORD, "csrf_token": token}
+        )
+        assert client.get(url).status_code == 200
+        assert app.test_client().get(f"/f/{victim_point.token}/map-1.png").status_code == 200
+    finally:
+        app.config["FILE_STORAGE_DIR"] = None
+        app.extensions.pop("surveyservice.storage", None)
 
 
 def test_every_questionnaire_editor_route_is_checked(app):

@@ -23,6 +23,8 @@ RESIDENT_TEMPLATES = {
     f"surveyservice/templates/collection/{name}.html"
     for name in ("base", "form", "thanks", "unavailable", "_kiosk")
 }
+# The form's map of the area (its labels, read by static/area-map.js).
+RESIDENT_TEMPLATES.add("surveyservice/templates/walks/_area_map.html")
 
 
 def catalogue(language: str, compiled: bool = False):

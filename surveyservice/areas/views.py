@@ -32,6 +32,7 @@ def _page(status: int = 200, **context):
             "areas/index.html",
             areas=list_areas(current_user.organisation_id),
             time_zones=time_zone_names(),
+            is_admin=current_user.has_role(Role.ADMIN),
             **context,
         ),
         status,
@@ -39,8 +40,9 @@ def _page(status: int = 200, **context):
 
 
 @bp.get("/areas")
-@require_role(Role.ADMIN)
+@require_role(Role.COORDINATOR)
 def index():
+    # Coordinators see the list, to reach the areas' maps; only admins change areas.
     return _page(done=request.args.get("done"))
 
 

@@ -28,9 +28,22 @@ APP_FILES = (
     "app.css",
     "icon.svg",
     "manifest.webmanifest",
+    # The areas' maps (the form's map of the area, drawn by Leaflet).
+    "area-map.js",
+    "area-map.css",
+    "vendor/leaflet/leaflet.js",
+    "vendor/leaflet/leaflet.css",
 )
 # Imported by another script under a relative name, so always asked for without a version.
-IMPORTED_BY_NAME = ("outbox.js", "kiosk.js", "questions.js", "walk.js", "position.js", "photos.js")
+IMPORTED_BY_NAME = (
+    "outbox.js",
+    "kiosk.js",
+    "questions.js",
+    "walk.js",
+    "position.js",
+    "photos.js",
+    "area-map.js",
+)
 
 
 @cache

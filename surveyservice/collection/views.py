@@ -15,7 +15,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_login import current_user
 
 from ..accounts.auth import public, require_role
-from ..accounts.models import Role
+from ..accounts.models import Organisation, Role
 from ..compression import compressed
 from ..database import utcnow
 from ..extensions import db
@@ -101,12 +101,11 @@ def _area_map(point, definition: dict) -> dict | None:
     if area is None:  # a preview has no area
         return None
     # Imported here: walks/ builds on collection/, not the other way round; the form
-    # only needs the map's description to draw it.
-    try:
-        from ..walks.area_maps import map_config
-    except ImportError:  # pragma: no cover (until the area maps are merged)
-        return None
-    return map_config(area)
+    # only needs the map's description to draw it. The image is the public one under
+    # the point's token, which the service worker keeps with the form.
+    from ..walks.area_maps import map_config
+
+    return map_config(area, db.session.get(Organisation, point.organisation_id), point.token)
 
 
 def unavailable_page(point: CollectionPoint, status: PointStatus, **kiosk):

@@ -8,6 +8,9 @@ const APP_CACHE = `app-${RELEASE}`;
 // Pages outlive releases: a new release must never leave a tablet with a form it
 // can no longer open offline.
 const PAGE_CACHE = "pages";
+// The areas' map images (/f/<token>/map-<version>.jpg): a version never changes, so
+// the copy kept is the answer, with or without a network.
+const MAP_CACHE = "maps";
 // The app's files under their versioned URLs (?v=<hash of the file>).
 const APP_FILES = __APP_FILES__;
 // Looked up by path: form.js imports "./outbox.js", which resolves without the version.
@@ -31,6 +34,26 @@ self.addEventListener("activate", (event) => {
 
 function isPage(url) {
   return url.pathname.startsWith("/f/") || url.pathname.startsWith("/staff/");
+}
+
+function isAreaMap(url) {
+  return /^\/f\/[^/]+\/map-\d+\.(jpg|png)$/.test(url.pathname);
+}
+
+async function areaMap(request) {
+  const cache = await caches.open(MAP_CACHE);
+  const copy = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
+  if (copy) return copy;
+  const response = await fetch(request);
+  if (response.ok && response.type === "basic") {
+    // A new version replaces the old one of the same point.
+    const folder = new URL(request.url).pathname.replace(/[^/]+$/, "");
+    for (const old of await cache.keys()) {
+      if (new URL(old.url).pathname.startsWith(folder)) await cache.delete(old);
+    }
+    await cache.put(request, response.clone());
+  }
+  return response;
 }
 
 async function keepPage(request, response) {
@@ -82,7 +105,9 @@ self.addEventListener("fetch", (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== location.origin) return;
-  if (isPage(url)) {
+  if (isAreaMap(url)) {
+    event.respondWith(areaMap(request));
+  } else if (isPage(url)) {
     event.respondWith(networkFirst(request));
   } else if (APP_PATHS.has(url.pathname)) {
     event.respondWith(cacheFirst(request));
@@ -90,14 +115,23 @@ self.addEventListener("fetch", (event) => {
 });
 
 // A page asks for its other languages to be kept too, so that a language can be
-// switched without a network.
+// switched without a network, and for its area's map, which it may only show later.
 self.addEventListener("message", (event) => {
   if (event.data?.type !== "keep") return;
   event.waitUntil((async () => {
     const cache = await caches.open(PAGE_CACHE);
     for (const href of event.data.urls) {
       const url = new URL(href);
-      if (url.origin !== location.origin || !isPage(url)) continue;
+      if (url.origin !== location.origin) continue;
+      if (isAreaMap(url)) {
+        try {
+          await areaMap(new Request(url.href));
+        } catch {
+          // Try again on the next visit.
+        }
+        continue;
+      }
+      if (!isPage(url)) continue;
       if (await cache.match(url.href)) continue;
       try {
         await keepPage(new Request(url.href, { credentials: "same-origin" }), await fetch(url.href));

@@ -46,7 +46,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("results_pages.index", "Results", Role.COORDINATOR, ("results_pages.",)),
     NavItem("staff.index", "Collect answers", Role.STAFF),
     NavItem("staff.import_queue", "Upload saved answers", Role.COORDINATOR),
-    NavItem("areas_pages.index", "Areas", Role.ADMIN),
+    NavItem("areas_pages.index", "Areas", Role.COORDINATOR, ("areas_pages.", "area_maps.")),
     NavItem("account_admin.index", "Accounts", Role.ADMIN, ("account_admin.",)),
     NavItem("audit.index", "Audit log", Role.ADMIN),
     NavItem("accounts.own_account", "My account", Role.STAFF),
