@@ -84,10 +84,19 @@ export function setUpPosition(q, { msg, staff, mapConfig, changed }) {
   });
   place?.addEventListener("change", () => q.showPosition());
 
+  // Drawn once it can be seen: Leaflet measures its element, and an entry's editor
+  // is hidden until an entry is opened.
   const element = box.querySelector("[data-area-map]");
-  if (element && mapConfig) {
-    box.hidden = false;
-    areaMapModule().then((module) => {
+  let drawing = null;
+  const draw = () => {
+    if (!element || !mapConfig || element.hidden) return;
+    if (map) {
+      map.refresh().fitToPoints();
+      q.showPosition();
+      return;
+    }
+    if (drawing || !element.getClientRects().length) return;
+    drawing = areaMapModule().then((module) => {
       map = module.createAreaMap(element, mapConfig, { pick: true });
       if (!map) {
         element.hidden = true;
@@ -100,8 +109,9 @@ export function setUpPosition(q, { msg, staff, mapConfig, changed }) {
       });
       q.showPosition();
     }).catch(() => { element.hidden = true; });
-  }
-  // The map was drawn while hidden (an entry not open yet): measure it again.
-  q.refreshMap = () => map?.refresh();
+  };
+  if (element && mapConfig) box.hidden = false;
+  q.refreshMap = draw;
+  draw();
   q.showPosition();
 }

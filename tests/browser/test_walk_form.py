@@ -3,24 +3,77 @@ position (GPS, the area's map or a named place) and photos; kept on the tablet a
 is entered, and sent as one response."""
 
 import io
+import os
 import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import yaml
-from PIL import Image
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
+
+from surveyservice.areas.areas import find_area_by_name
+from surveyservice.walks.area_maps import set_area_map
 
 from .test_offline import WAIT_FOR_WORKER, sign_in, stored, unlock, wait_until_stored
 
 FORMS = Path(__file__).parents[2] / "forms"
+SHOTS = os.environ.get("WALK_FORM_SHOTS")  # a folder to keep the screenshots in
+# Torpa, Vänersborg: the corners of the area's map.
+SOUTH, WEST, NORTH, EAST = 58.370, 12.300, 58.385, 12.330
+UNDERPASS = {"lat": 58.3771, "lon": 12.3152}
 TABLET = {"width": 1024, "height": 768}
 TORPA = {"latitude": 58.3705, "longitude": 12.3245, "accuracy": 12}
 
 
+@pytest.fixture(autouse=True)
+def files(app, tmp_path):
+    """Photos and maps in a directory of this test's own."""
+    before = app.config.get("FILE_STORAGE_DIR")
+    app.config["FILE_STORAGE_DIR"] = str(tmp_path / "files")
+    app.extensions.pop("surveyservice.storage", None)
+    yield tmp_path / "files"
+    app.config["FILE_STORAGE_DIR"] = before
+    app.extensions.pop("surveyservice.storage", None)
+
+
 @pytest.fixture
 def walk_definition():
-    return yaml.safe_load((FORMS / "torpa-walk.yaml").read_text(encoding="utf-8"))
+    """The shipped walk, with the underpass's position in its list of places."""
+    definition = yaml.safe_load((FORMS / "torpa-walk.yaml").read_text(encoding="utf-8"))
+    stops = next(q for q in definition["questions"] if q["id"] == "stops")
+    place = next(q for q in stops["questions"] if q["id"] == "place")
+    next(p for p in place["places"] if p["value"] == "underpass").update(UNDERPASS)
+    return definition
+
+
+def map_image() -> bytes:
+    """A drawn map of streets, a lake and a park, as a map export is."""
+    image = Image.new("RGB", (1200, 900), (242, 239, 233))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((80, 520, 420, 820), fill=(170, 211, 223))
+    draw.rectangle((700, 120, 1000, 380), fill=(200, 230, 190))
+    for x in range(0, 1200, 150):
+        draw.line((x, 0, x + 80, 900), fill=(255, 255, 255), width=14)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def mapped(org, coordinator):
+    """Torpa with its map."""
+    area = find_area_by_name(org.id, "Torpa")
+    return set_area_map(area, map_image(), SOUTH, WEST, NORTH, EAST, coordinator)
+
+
+def shoot(page, tmp_path, name: str) -> Path:
+    folder = Path(SHOTS) if SHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 @pytest.fixture
@@ -417,3 +470,48 @@ def test_answers_queued_before_photos_were_kept_are_sent_after_the_upgrade(page,
     (row,) = wait_until_stored(page, 1)
     assert str(row.id) == item["id"]
     assert row.answers == {"safe_now": "unsafe"}
+
+
+def map_of(page):
+    area_map = stop_editor(page).locator("[data-area-map]")
+    expect(area_map.locator(".area-map-image")).to_be_visible()
+    expect(area_map.locator(".area-map-image")).to_have_js_property("complete", True)
+    return area_map
+
+
+def test_a_point_tapped_on_the_map_and_a_named_place_are_kept(tablet, staff, mapped, walk):
+    page = tablet
+    open_walk(page, staff, walk)
+    general_answers(page)
+    add_stop(page, categories=["Belysning"], severity="3 Bör åtgärdas", save=False)
+    area_map = map_of(page)
+    box = area_map.bounding_box()
+    area_map.click(position={"x": box["width"] * 0.4, "y": box["height"] * 0.6})
+    editor = stop_editor(page)
+    expect(editor.get_by_role("status").first).to_have_text("Positionen är satt på kartan.")
+    editor.get_by_role("button", name="Spara och stäng").click()
+    expect(entries(page).nth(0)).to_contain_text("punkt på kartan · Belysning")
+    add_stop(page, place="Gångtunneln", categories=["Nedskräpning"], severity="2 Bevaka")
+    page.get_by_role("button", name=SEND).click()
+    (row,) = wait_until_stored(page, 1)
+    tapped, named = row.answers["stops"][0]["place"], row.answers["stops"][1]["place"]
+    assert tapped["source"] == "map" and "accuracy" not in tapped
+    assert SOUTH < tapped["lat"] < NORTH and WEST < tapped["lon"] < EAST
+    assert named == {"place": "underpass"}
+    observations = sorted(row_observations(row), key=lambda o: o.entry)
+    assert [(o.lat, o.lon) for o in observations] == [
+        (tapped["lat"], tapped["lon"]),
+        (UNDERPASS["lat"], UNDERPASS["lon"]),
+    ]
+
+
+def row_observations(row):
+    from surveyservice.extensions import db
+    from surveyservice.walks.models import Observation
+
+    db.session.expire_all()
+    return (
+        db.session.execute(sa.select(Observation).where(Observation.response_id == row.id))
+        .scalars()
+        .all()
+    )
