@@ -88,6 +88,7 @@ export function setUpPosition(q, { msg, staff, mapConfig, changed }) {
   // is hidden until an entry is opened.
   const element = box.querySelector("[data-area-map]");
   let drawing = null;
+  let watching = null;
   const draw = () => {
     if (!element || !mapConfig || element.hidden) return;
     if (map) {
@@ -95,7 +96,16 @@ export function setUpPosition(q, { msg, staff, mapConfig, changed }) {
       q.showPosition();
       return;
     }
-    if (drawing || !element.getClientRects().length) return;
+    if (drawing) return;
+    if (!element.getClientRects().length) {
+      // Not shown yet (a kiosk shows its form once unlocked): draw once it is.
+      watching ??= new ResizeObserver(() => {
+        if (element.getClientRects().length) draw();
+      });
+      watching.observe(element);
+      return;
+    }
+    watching?.disconnect();
     drawing = areaMapModule().then((module) => {
       map = module.createAreaMap(element, mapConfig, { pick: true });
       if (!map) {

@@ -68,11 +68,11 @@ def mapped(org, coordinator):
     return set_area_map(area, map_image(), SOUTH, WEST, NORTH, EAST, coordinator)
 
 
-def shoot(page, tmp_path, name: str) -> Path:
+def shoot(page, tmp_path, name: str, full_page: bool = True) -> Path:
     folder = Path(SHOTS) if SHOTS else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 
@@ -515,3 +515,55 @@ def row_observations(row):
         .scalars()
         .all()
     )
+
+
+VIEWPORTS = [(390, 844), (1024, 768), (1440, 900)]
+
+
+@pytest.mark.parametrize("language", ["sv", "ar"])
+def test_the_walk_form_at_a_phones_a_tablets_and_a_desktops_size(
+    page, staff, mapped, walk, tmp_path, axe, language
+):
+    open_walk(page, staff, walk)
+    general_answers(page)
+    add_stop(page, place="Gångtunneln", categories=["Belysning"], severity="3 Bör åtgärdas")
+    add_stop(page, place="Lekplatsen", categories=["Nedskräpning"], severity="2 Bevaka")
+    add_stop(page, categories=["Skötsel"], save=False)
+    if language == "ar":
+        # A language switch keeps the walk: it is the same draft.
+        page.get_by_role("link", name="العربية").click()
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        expect(entries(page)).to_have_count(3)
+    editor = stop_editor(page)
+    expect(editor).to_be_visible()
+    map_of(page)
+    for width, height in VIEWPORTS:
+        page.set_viewport_size({"width": width, "height": height})
+        shoot(page, tmp_path, f"walk-form-{language}-{width}x{height}.png")
+        # Every button of the open entry and the list is on the page and wide enough.
+        for button in page.locator("[data-group] button:visible").all():
+            box = button.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, button.inner_text()
+            assert box["height"] >= 44
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.set_viewport_size(TABLET)
+    assert axe(page) == []
+    page.locator("[data-entries] [data-action=remove]").first.click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    shoot(page, tmp_path, f"walk-form-{language}-dialog.png", full_page=False)
+    assert axe(page) == []
+
+
+def test_the_forms_map_shows_the_area_offline(tablet, context, staff, mapped, walk, tmp_path):
+    page = tablet
+    open_walk(page, staff, walk)
+    add_stop(page, save=False)
+    map_of(page)
+    context.set_offline(True)
+    response = page.reload()
+    assert response.from_service_worker
+    expect(page.get_by_role("status").filter(has_text="Din vandring hittills")).to_be_visible()
+    area_map = map_of(page)
+    assert area_map.locator(".area-map-image").evaluate("img => img.naturalWidth") == 1200
+    area_map.scroll_into_view_if_needed()
+    shoot(page, tmp_path, "walk-form-map-offline.png", full_page=False)
