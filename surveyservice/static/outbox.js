@@ -228,10 +228,12 @@ async function sendPhotos(item, headers) {
       changed();
       continue;
     }
-    if (response.status === 401 || response.status === 429 || response.status >= 500) {
+    // Refused for good: another photo has this id (409), too large (413), not an
+    // image the service reads (422), no such point (404). Anything else (sign in again,
+    // busy, a server error) is tried again later, as the answers are.
+    if (![404, 409, 413, 422].includes(response.status)) {
       throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status });
     }
-    // 409 (another photo under this id), 413 (too large), 422 (not an image), 404.
     const [message] = await refusal(response);
     await markRefused(item, [message, null]);
     return false;
