@@ -3,8 +3,10 @@ position (GPS, the area's map or a named place) and photos; kept on the tablet a
 is entered, and sent as one response."""
 
 import io
+import json
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from playwright.sync_api import expect
 from surveyservice.areas.areas import find_area_by_name
 from surveyservice.walks.area_maps import set_area_map
 
+from .conftest import CHROMIUM
 from .test_offline import WAIT_FOR_WORKER, sign_in, stored, unlock, wait_until_stored
 
 FORMS = Path(__file__).parents[2] / "forms"
@@ -567,3 +570,134 @@ def test_the_forms_map_shows_the_area_offline(tablet, context, staff, mapped, wa
     assert area_map.locator(".area-map-image").evaluate("img => img.naturalWidth") == 1200
     area_map.scroll_into_view_if_needed()
     shoot(page, tmp_path, "walk-form-map-offline.png", full_page=False)
+
+
+ELSEWHERE = {"latitude": 58.3742, "longitude": 12.3199, "accuracy": 7}
+
+
+def photos_of(row):
+    from surveyservice.extensions import db
+    from surveyservice.walks.models import Photo
+
+    db.session.expire_all()
+    return db.session.execute(sa.select(Photo).where(Photo.response_id == row.id)).scalars().all()
+
+
+def test_five_stops_offline_through_a_reload_and_a_browser_restart_are_stored_once(
+    playwright, live_server, tmp_path, files, staff, mapped, walk
+):
+    profile = tmp_path / "profile"
+    options = {
+        "executable_path": CHROMIUM,
+        "base_url": live_server,
+        "service_workers": "allow",
+        "viewport": TABLET,
+        "permissions": ["geolocation"],
+        "geolocation": TORPA,
+    }
+    browser = playwright.chromium.launch_persistent_context(profile, **options)
+    page = browser.pages[0] if browser.pages else browser.new_page()
+    open_walk(page, staff, walk)
+    add_stop(page, save=False)
+    map_of(page)  # the map's image is kept for offline use once it was shown
+    stop_editor(page).get_by_role("button", name="Spara och stäng").click()
+    page.get_by_role("button", name="Ta bort Stopp / observation 1").click()
+    page.get_by_role("dialog").get_by_role("button", name="Ta bort", exact=True).click()
+    browser.set_offline(True)
+    general_answers(page)
+    editor = stop_editor(page)
+
+    # 1: the tablet's position, and a photo from the camera with its position in EXIF.
+    add_stop(page, categories=["Belysning"], severity="4 Måste åtgärdas snarast", save=False)
+    editor.get_by_role("button", name="Använd min position").click()
+    expect(editor.get_by_text("noggrann till ±12 m")).to_be_visible()
+    add_photos(page, make_photo(tmp_path))
+    editor.get_by_role("button", name="Spara och stäng").click()
+    # 2: a point tapped on the area's map.
+    add_stop(page, categories=["Vegetation, skymd sikt"], severity="3 Bör åtgärdas", save=False)
+    area_map = map_of(page)
+    box = area_map.bounding_box()
+    area_map.click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.4})
+    expect(editor.get_by_text("Positionen är satt på kartan.")).to_be_visible()
+    editor.get_by_role("button", name="Spara och stäng").click()
+    # 3: a named place that has its position in the questionnaire.
+    add_stop(page, place="Gångtunneln", categories=["Skadegörelse, klotter"], severity="2 Bevaka")
+
+    # The page is reloaded in the middle of the walk, still offline.
+    assert page.reload().from_service_worker
+    expect(page.get_by_role("status").filter(has_text="Din vandring hittills")).to_be_visible()
+    expect(entries(page)).to_have_count(3)
+    expect(entries(page).nth(0)).to_contain_text("±12 m · Belysning")
+
+    # 4: the position somewhere else; 5: a named place without a position.
+    browser.set_geolocation(ELSEWHERE)
+    add_stop(page, categories=["Nedskräpning"], severity="2 Bevaka", save=False)
+    editor.get_by_role("button", name="Använd min position").click()
+    expect(editor.get_by_text("noggrann till ±7 m")).to_be_visible()
+    editor.get_by_role("button", name="Spara och stäng").click()
+    add_stop(
+        page,
+        place="Lekplatsen",
+        categories=["Trygg plats, något som fungerar bra"],
+        severity="1 Bra",
+        note="Nya lampor sedan i våras",
+    )
+    page.get_by_role("button", name=SEND).click()
+    expect(page.locator("#kiosk-saved")).to_have_text("Sparat. Redo för nästa person.")
+    expect(page.locator("[data-waiting]")).to_have_text("1")
+    assert stored() == []
+    browser.close()
+
+    # The browser is started again, with a connection: the walk goes by itself.
+    reopened = playwright.chromium.launch_persistent_context(profile, **options)
+    page = reopened.pages[0] if reopened.pages else reopened.new_page()
+    page.goto(f"/staff/collect/{walk.token}")
+    (row,) = wait_until_stored(page, 1)
+    expect(page.locator("[data-waiting]")).to_have_text("0", timeout=15000)
+    # Nothing is left on the tablet: no draft restored, no photo kept.
+    page.reload()
+    expect(entries(page)).to_have_count(0)
+    left = page.evaluate("""() => new Promise((resolve) => {
+      const r = indexedDB.open("surveyservice");
+      r.onsuccess = () => {
+        const t = r.result.transaction(["drafts", "photos", "outbox"]);
+        const counts = {};
+        let pending = 3;
+        for (const name of ["drafts", "photos", "outbox"]) {
+          t.objectStore(name).count().onsuccess = (e) => {
+            counts[name] = e.target.result;
+            if (--pending === 0) resolve(counts);
+          };
+        }
+      };
+    })""")
+    reopened.close()
+    assert left == {"drafts": 0, "photos": 0, "outbox": 0}
+
+    assert len(stored()) == 1
+    stops = row.answers["stops"]
+    assert len(stops) == 5
+    observations = sorted(row_observations(row), key=lambda o: o.entry)
+    assert [o.entry for o in observations] == [1, 2, 3, 4, 5]
+    tapped = stops[1]["place"]
+    assert SOUTH < tapped["lat"] < NORTH and WEST < tapped["lon"] < EAST
+    assert [(o.lat, o.lon, o.accuracy, o.place) for o in observations] == [
+        (TORPA["latitude"], TORPA["longitude"], 12, None),
+        (tapped["lat"], tapped["lon"], None, None),
+        (UNDERPASS["lat"], UNDERPASS["lon"], None, "underpass"),
+        (ELSEWHERE["latitude"], ELSEWHERE["longitude"], 7, None),
+        (None, None, None, "playground"),
+    ]
+    (photo,) = photos_of(row)
+    assert stops[0]["photo"] == [str(photo.id)]
+    kept = files / photo.storage_key
+    with Image.open(kept) as image:
+        assert image.format == "JPEG"
+        assert max(image.size) == 1600
+        assert not image.getexif()
+        assert "exif" not in image.info
+    tags = subprocess.run(
+        ["exiftool", "-json", "-a", "-G1", str(kept)], capture_output=True, text=True, check=True
+    )
+    (found,) = json.loads(tags.stdout)
+    assert not [tag for tag in found if tag.startswith(("GPS", "EXIF", "IFD0", "XMP"))], found
