@@ -701,3 +701,71 @@ def test_five_stops_offline_through_a_reload_and_a_browser_restart_are_stored_on
     )
     (found,) = json.loads(tags.stdout)
     assert not [tag for tag in found if tag.startswith(("GPS", "EXIF", "IFD0", "XMP"))], found
+
+
+def test_a_resident_walks_on_a_phone_without_photos_and_with_rounded_positions(page, context, walk):
+    from surveyservice.privacy.coarsening import coarsen_position
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation(TORPA)
+    page.goto(f"/f/{walk.token}")
+    general_answers(page)
+    add_stop(page, categories=["Belysning"], severity="3 Bör åtgärdas", save=False)
+    editor = stop_editor(page)
+    expect(editor.locator("input[type=file]")).to_have_count(0)
+    editor.get_by_role("button", name="Använd min position").click()
+    expect(editor.get_by_role("status").first).to_have_text(
+        "Din position är sparad, avrundad till ungefär 250 meter."
+    )
+    editor.get_by_role("button", name="Spara och stäng").click()
+    page.get_by_role("button", name=SEND).click()
+    expect(page.get_by_text("Dina svar har skickats.")).to_be_visible()
+    (row,) = stored()
+    lat, lon = coarsen_position(TORPA["latitude"], TORPA["longitude"])
+    assert row.answers["stops"] == [
+        {"place": {"lat": lat, "lon": lon}, "categories": ["lighting"], "severity": "3"}
+    ]
+    assert row.channel.value == "resident"
+
+
+def test_a_walk_sent_online_keeps_staff_positions_precise_and_stores_its_photo(
+    tablet, context, files, staff, walk, tmp_path
+):
+    page = tablet
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation(TORPA)
+    open_walk(page, staff, walk)
+    general_answers(page)
+    add_stop(page, categories=["Belysning"], severity="3 Bör åtgärdas", save=False)
+    editor = stop_editor(page)
+    editor.get_by_role("button", name="Använd min position").click()
+    expect(editor.get_by_text("noggrann till ±12 m")).to_be_visible()
+    add_photos(page, make_photo(tmp_path))
+    editor.get_by_role("button", name="Spara och stäng").click()
+    add_stop(page, place="Gångtunneln", categories=["Nedskräpning"], severity="2 Bevaka")
+    page.get_by_role("button", name=SEND).click()
+    expect(page.locator("#kiosk-saved")).to_have_text("Sparat. Redo för nästa person.")
+    (row,) = wait_until_stored(page, 1)
+    assert row.channel.value == "staff"
+    assert {k: row.answers[k] for k in ("walk_date", "light", "participants_residents")} == {
+        "walk_date": "2026-11-30",
+        "light": "dark",
+        "participants_residents": 4,
+    }
+    first, second = row.answers["stops"]
+    (photo,) = photos_of(row)
+    assert first == {
+        "place": {
+            "lat": TORPA["latitude"],
+            "lon": TORPA["longitude"],
+            "accuracy": 12,
+            "source": "gps",
+        },
+        "categories": ["lighting"],
+        "severity": "3",
+        "photo": [str(photo.id)],
+    }
+    assert second == {"place": {"place": "underpass"}, "categories": ["litter"], "severity": "2"}
+    assert (files / photo.storage_key).exists()
+    assert max(photo.width, photo.height) == 1600
