@@ -4,7 +4,7 @@
 // on the entry's own answers (and the walk's).
 
 import {
-  focusTarget, holds, isAnswered, labelOf, markProblem, problemOf, rawAnswers, visibleOf, writeAnswer,
+  focusTarget, holds, isAnswered, markProblem, problemOf, rawAnswers, visibleOf, writeAnswer,
 } from "./questions.js";
 
 export function setUpGroup(q, { msg, context, changed, announce }) {
@@ -161,6 +161,14 @@ export function setUpGroup(q, { msg, context, changed, announce }) {
   }
 
   function saveAndClose() {
+    if (!Object.keys(entries[editing]).length) {
+      // Added and left empty: no entry at all.
+      entries.splice(close(), 1);
+      render();
+      changed();
+      add.focus();
+      return;
+    }
     const problems = problemsOf(editing);
     for (const sub of questions) markProblem(sub, problems.get(sub));
     if (problems.size) {
@@ -260,6 +268,5 @@ export function setUpGroup(q, { msg, context, changed, announce }) {
   };
   q.entryName = name;
   q.entryQuestion = (id) => byId.get(id);
-  q.entryLabel = (sub) => labelOf(sub);
   render();
 }

@@ -600,9 +600,9 @@ def test_five_stops_offline_through_a_reload_and_a_browser_restart_are_stored_on
     open_walk(page, staff, walk)
     add_stop(page, save=False)
     map_of(page)  # the map's image is kept for offline use once it was shown
+    # An entry closed as it was opened, empty, is no entry.
     stop_editor(page).get_by_role("button", name="Spara och stäng").click()
-    page.get_by_role("button", name="Ta bort Stopp / observation 1").click()
-    page.get_by_role("dialog").get_by_role("button", name="Ta bort", exact=True).click()
+    expect(entries(page)).to_have_count(0)
     browser.set_offline(True)
     general_answers(page)
     editor = stop_editor(page)
