@@ -69,12 +69,14 @@ $(AXE): | $(BIN)/python
 	cd $(dir $@) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && mv package/axe.min.js . && rm -rf package axe-core-$(AXE_VERSION).tgz
 
 ## Tools the tests drive: Debian's Chromium (Playwright's own download cannot work here),
-## zbarimg, a QR decoder, and LibreOffice's Calc without its GUI, which opens the CSV
-## exports as a spreadsheet would. Installed when make runs as root on Debian; named otherwise.
+## zbarimg, a QR decoder, exiftool, which reads every kind of image metadata, and
+## LibreOffice's Calc without its GUI, which opens the CSV exports as a spreadsheet would.
+## Installed when make runs as root on Debian; named otherwise.
 browser:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
+	command -v exiftool >/dev/null || missing="$$missing libimage-exiftool-perl"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

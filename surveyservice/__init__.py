@@ -88,9 +88,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .results.api import blp as results_api
     from .results.exports import cli as results_cli
     from .results.exports.api import blp as exports_api
-    from .walks import area_map_views
+    from .walks import area_map_views, photos_views
+    from .walks import cli as walks_cli
     from .walks import models as walk_models  # noqa: F401
     from .walks import recording as walk_recording
+    from .walks.photos_api import blp as photos_api
     from .workspace import navigation
     from .workspace import views as workspace_views
 
@@ -113,6 +115,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         areas_api,
         results_api,
         exports_api,
+        photos_api,
     ):
         api.register_blueprint(blueprint)
     for blueprint in (
@@ -131,11 +134,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         areas_views.bp,
         results_views.bp,
         area_map_views.bp,
+        photos_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)
     app.cli.add_command(accounts_cli.orgs)
     app.cli.add_command(questionnaires_cli.forms)
     app.cli.add_command(results_cli.export)
+    app.cli.add_command(walks_cli.photos)
     cli.init_app(app)
     return app

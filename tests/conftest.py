@@ -108,7 +108,8 @@ def make_app(url: str, **overrides):
 @pytest.fixture(scope="session")
 def _app(test_databases, tmp_path_factory):
     url = test_databases.new("main")
-    app = make_app(url)
+    # Uploaded files (photos, area maps) go to a folder of the run's own.
+    app = make_app(url, FILE_STORAGE_DIR=str(tmp_path_factory.mktemp("files")))
     with app.app_context():
         upgrade()
         if db.engine.dialect.name == "sqlite":
@@ -150,6 +151,8 @@ def app(_app):
     with _app.app_context():
         yield _app
         _empty_database(_app)
+        for stored in Path(_app.config["FILE_STORAGE_DIR"]).iterdir():
+            shutil.rmtree(stored) if stored.is_dir() else stored.unlink()
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ def gunicorn(app, tmp_path):
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "SECRET_KEY": app.config["SECRET_KEY"],
+        "FILE_STORAGE_DIR": app.config["FILE_STORAGE_DIR"],
         "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
         # Where gunicorn would put its control socket: this test's own folder.
@@ -175,6 +176,32 @@ def test_a_chunked_answer_within_the_limit_is_stored(gunicorn, org, make_questio
     assert "chunked" in response.request.headers.get("Transfer-Encoding", "")
     assert response.status_code == 201, response.text[:300]
     assert response.json()["answers"]["why_unsafe"].startswith("Mörkt vid bron.")
+
+
+def test_a_photo_larger_than_other_bodies_is_stored_sent_whole_or_in_chunks(
+    gunicorn, api_as, staff, org, make_questionnaire, make_point
+):
+    from .images import noisy_photo
+
+    base, _log = gunicorn
+    point = make_point(make_questionnaire(org))
+    headers = {"Authorization": f"Bearer {api_as(staff).token}"}
+    photo = noisy_photo()
+    url = f"{base}/api/v1/collect/{point.token}/photos"
+    whole = httpx.put(f"{url}/{uuid.uuid4()}", content=photo, headers=headers, timeout=30)
+    assert whole.status_code == 201, whole.text[:300]
+
+    def chunks(data: bytes):
+        for start in range(0, len(data), 64 * 1024):
+            yield data[start : start + 64 * 1024]
+
+    chunked = httpx.put(f"{url}/{uuid.uuid4()}", content=chunks(photo), headers=headers, timeout=30)
+    assert "chunked" in chunked.request.headers.get("Transfer-Encoding", "")
+    assert chunked.status_code == 201, chunked.text[:300]
+    too_large = httpx.put(
+        f"{url}/{uuid.uuid4()}", content=chunks(photo * 4), headers=headers, timeout=30
+    )
+    _is_api_error(too_large, 413)
 
 
 def test_access_log_leaves_out_a_one_time_links_key(gunicorn, staff):

@@ -144,6 +144,9 @@ def test_every_api_route_is_checked_here(app):
         for _, p, _ in ROUTES_WITH_AN_ID
     }
     checked |= {p for _, p in ROUTES_WITHOUT_AN_ID} | PUBLIC
+    checked |= {
+        p.replace("{token}", "<token>").replace("{photo}", "<photo_id>") for _, p in PHOTO_ROUTES
+    }
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/")}
     assert routes - checked == set(), "add the new routes to this module's lists"
 
@@ -499,3 +502,120 @@ def test_no_one_of_another_organisation_can_export_and_staff_cannot(
         assert api_as(staff).get(url).status_code == 403
     logged = sa.select(sa.func.count()).select_from(AuditEntry).filter_by(action="results.exported")
     assert db.session.execute(logged).scalar() == 0
+
+
+# --- photos --------------------------------------------------------------------------
+
+# Every route that names a photo (or uploads one to a point), API and pages alike.
+PHOTO_ROUTES = [
+    ("PUT", "/api/v1/collect/{token}/photos/{photo}"),
+    ("DELETE", "/api/v1/photos/{photo}"),
+    ("GET", "/photos/{photo}.jpg"),
+    ("POST", "/photos/{photo}/delete"),
+]
+
+
+def _jpeg() -> bytes:
+    from .images import photo_with_metadata
+
+    return photo_with_metadata(size=(400, 300))
+
+
+@pytest.fixture
+def victim_photo(api_as, staff, victim_point):
+    import uuid
+
+    from surveyservice.walks.models import Photo
+
+    photo_id = uuid.uuid4()
+    response = api_as(staff).put(
+        f"/api/v1/collect/{victim_point.token}/photos/{photo_id}", data=_jpeg()
+    )
+    assert response.status_code == 201
+    return db.session.get(Photo, photo_id)
+
+
+def photo_rows():
+    from surveyservice.walks.models import Photo
+
+    db.session.expire_all()
+    return sorted(
+        db.session.execute(
+            sa.select(Photo.id, Photo.storage_key, Photo.deleted_at, Photo.upload_hash)
+        ).all()
+    )
+
+
+def _signed_in_client(app, user):
+    client = app.test_client()
+    token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+    client.post("/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    return client, csrf_token_from(client.get("/account").get_data(as_text=True))
+
+
+def _try(client, method, path, photo, point, csrf=None, bearer=None):
+    import uuid
+
+    # A new id for an upload to their point, and the photo's own id: neither may work.
+    url = path.format(token=point.token, photo=photo.id if "{photo}" in path else uuid.uuid4())
+    headers = {"X-CSRFToken": csrf} if csrf else {}
+    if bearer:
+        headers["Authorization"] = f"Bearer {bearer}"
+    data = (
+        {"csrf_token": csrf} if path.endswith("/delete") else _jpeg() if method == "PUT" else None
+    )
+    return client.open(url, method=method, data=data, headers=headers)
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.COORDINATOR, Role.ADMIN])
+@pytest.mark.parametrize(("method", "path"), PHOTO_ROUTES)
+def test_another_organisation_gets_nothing_of_a_photo(
+    app, api_as, other_org, victim_photo, victim_point, role, method, path
+):
+    from surveyservice.storage import storage
+
+    intruder = make_user(other_org, role)
+    stored = storage().get(victim_photo.storage_key)
+    before = photo_rows()
+    client, csrf = _signed_in_client(app, intruder)
+    by_session = _try(client, method, path, victim_photo, victim_point, csrf=csrf)
+    # Deleting needs a coordinator of any organisation: staff are refused before that.
+    refused = 403 if role == Role.STAFF and method in ("DELETE", "POST") else 404
+    assert by_session.status_code == refused, by_session.data[:200]
+    assert stored not in (by_session.data or b"-")
+    if path.startswith("/api/"):
+        by_token = _try(
+            app.test_client(),
+            method,
+            path,
+            victim_photo,
+            victim_point,
+            bearer=api_as(intruder).token,
+        )
+        assert by_token.status_code == refused
+    assert photo_rows() == before
+    assert storage().get(victim_photo.storage_key) == stored
+
+
+@pytest.mark.parametrize(("method", "path"), PHOTO_ROUTES)
+def test_anyone_signed_out_gets_nothing_of_a_photo(
+    client, victim_photo, victim_point, method, path
+):
+    before = photo_rows()
+    response = _try(client, method, path, victim_photo, victim_point)
+    if path.startswith("/api/"):
+        assert response.status_code == 401
+    else:
+        # Pages send the browser to sign in, as every page of the workspace does.
+        assert response.status_code in (302, 400)
+        assert response.status_code == 400 or response.headers["Location"].startswith("/sign-in")
+    assert not response.data.startswith(b"\xff\xd8")
+    assert photo_rows() == before
+
+
+def test_every_photo_route_is_checked_here(app):
+    checked = {
+        p.replace("{token}", "<token>").replace("{photo}", "<photo_id>") for _, p in PHOTO_ROUTES
+    }
+    routes = {r.rule for r in app.url_map.iter_rules() if "photo" in r.rule}
+    assert routes - checked == set(), "add the new photo routes to PHOTO_ROUTES"

@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "organisation.result_thresholds_changed": N_("Result thresholds changed"),
     "results.viewed_by_language": N_("Results viewed by answer language"),
     "saved_queue.uploaded": N_("Saved answers uploaded"),
+    "photo.deleted": N_("Photo deleted"),
     "results.exported": N_("Answers exported"),
     "user.created": N_("User added"),
     "user.role_changed": N_("Role changed"),

@@ -81,7 +81,7 @@ def reencode(
         raise ImageProblem("not_an_image", "The file is empty.")
 
     image = _open(data, max_pixels)
-    image = _load_first_frame(image, longest_side)
+    image = _load_first_frame(image, longest_side, max_pixels)
     if image.format == "PNG":
         _check_png_chunks(data)
     image = _upright(image)
@@ -98,9 +98,7 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageProblem(
-            "too_many_pixels", "The image declares more pixels than can be decoded."
-        ) from None
+        raise _too_many_pixels(max_pixels) from None
     except UnidentifiedImageError:
         raise _unrecognised(data) from None
     except Exception:
@@ -115,15 +113,11 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     if width < 1 or height < 1:
         raise ImageProblem("not_an_image", "The image has no pixels.")
     if width * height > max_pixels:
-        raise ImageProblem(
-            "too_many_pixels",
-            f"The image is {width} × {height} pixels; at most {max_pixels / 1_000_000:g} "
-            "million pixels are accepted.",
-        )
+        raise _too_many_pixels(max_pixels, f"{width} × {height} pixels")
     return image
 
 
-def _load_first_frame(image: Image.Image, longest_side: int) -> Image.Image:
+def _load_first_frame(image: Image.Image, longest_side: int, max_pixels: int) -> Image.Image:
     """Decode every byte of the first frame; a file that ends early is refused."""
     if image.format == "JPEG" or image.format == "MPO":
         # Let libjpeg decode at a smaller scale when the result is to be small anyway.
@@ -135,9 +129,7 @@ def _load_first_frame(image: Image.Image, longest_side: int) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageProblem(
-            "too_many_pixels", "The image declares more pixels than can be decoded."
-        ) from None
+        raise _too_many_pixels(max_pixels) from None
     except Exception as exc:
         said = str(exc).lower()
         if isinstance(exc, EOFError) or "truncated" in said or "broken" in said:
@@ -162,6 +154,15 @@ def _riff_cut_short(data: bytes) -> bool:
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WEBP":
         return False
     return int.from_bytes(data[4:8], "little") + 8 > len(data)
+
+
+def _too_many_pixels(max_pixels: int, size: str | None = None) -> ImageProblem:
+    # Pillow's own limit may stop the file before its size is known.
+    said = f"The image is {size}" if size else "The image has too many pixels"
+    return ImageProblem(
+        "too_many_pixels",
+        f"{said}: at most {max_pixels / 1_000_000:g} million pixels are accepted.",
+    )
 
 
 def _truncated() -> ImageProblem:
@@ -273,4 +274,4 @@ def _unrecognised(data: bytes) -> ImageProblem:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
+    return f"{size / (1024 * 1024):.1f} MB"
