@@ -369,6 +369,7 @@ def test_other_organisation_gets_none_of_our_area_maps(
 
     from surveyservice.walks.area_maps import set_area_map
 
+    before = app.config["FILE_STORAGE_DIR"]
     app.config["FILE_STORAGE_DIR"] = str(tmp_path)
     app.extensions.pop("surveyservice.storage", None)
     try:
@@ -401,7 +402,7 @@ def test_other_organisation_gets_none_of_our_area_maps(
         assert client.get(url).status_code == 200
         assert app.test_client().get(f"/f/{victim_point.token}/map-1.png").status_code == 200
     finally:
-        app.config["FILE_STORAGE_DIR"] = None
+        app.config["FILE_STORAGE_DIR"] = before
         app.extensions.pop("surveyservice.storage", None)
 
 
