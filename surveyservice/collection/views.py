@@ -85,7 +85,7 @@ def form_page(
         definition=definition,
         questions_by_id={q["id"]: q for q, _group in iter_questions(definition)},
         has_group=any(q["type"] == "group" for q in definition["questions"]),
-        area_map=_area_map(point, definition),
+        area_map=_area_map(point, definition) if template == "collection/form.html" else None,
         lang=lang,
         t=t,
         **context,
