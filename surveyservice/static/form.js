@@ -340,7 +340,6 @@ if ("serviceWorker" in navigator && !preview) {
 const drafts = "drafts" in form.dataset && !preview;
 const draftKey = `${form.dataset.token}:${form.dataset.channel}`;
 let saving = Promise.resolve();
-let unsaved = false;
 let finished = false;
 
 function draftNow() {
@@ -369,17 +368,25 @@ function draftNow() {
   };
 }
 
-// Every change is written at once (one write at a time, the latest state last): a
-// reload, a closed tab or a flat battery loses nothing.
+// Every change is written at once, in a transaction of its own started right away
+// (IndexedDB runs them in the order they were started, so the latest state is the one
+// kept): a reload, a closed tab or a flat battery loses nothing. The form's
+// data-draft says "saved" once every write is on disk.
+let outboxModule = null;
+let writing = 0;
 function saveDraft() {
   if (!drafts || finished) return;
-  unsaved = true;
-  saving = saving.then(async () => {
-    if (!unsaved || finished) return;
-    unsaved = false;
-    const { saveDraft: save } = await import("./outbox.js");
-    await save(draftNow());
-  }).catch(() => {});
+  const draft = draftNow();
+  writing += 1;
+  form.dataset.draft = "saving";
+  const write = (async () => {
+    outboxModule ??= await import("./outbox.js");
+    await outboxModule.saveDraft(draft);
+  })().catch(() => {}).finally(() => {
+    writing -= 1;
+    if (!writing) form.dataset.draft = "saved";
+  });
+  saving = Promise.all([saving, write]);
 }
 
 function restore(draft) {
