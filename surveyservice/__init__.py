@@ -90,7 +90,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .results.exports.api import blp as exports_api
     from .walks import area_map_views, photos_views
     from .walks import cli as walks_cli
-    from .walks import models as walk_models  # noqa: F401
     from .walks import recording as walk_recording
     from .walks.photos_api import blp as photos_api
     from .workspace import navigation
@@ -133,8 +132,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         workspace_views.bp,
         areas_views.bp,
         results_views.bp,
-        area_map_views.bp,
         photos_views.bp,
+        area_map_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)

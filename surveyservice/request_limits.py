@@ -12,11 +12,11 @@ from flask import Flask, abort, current_app, request
 # A tablet's saved queue, and the sealed file that holds it (base64 adds a third).
 SAVED_QUEUE_BYTES = 8 * 1024 * 1024
 SAVED_FILE_BYTES = SAVED_QUEUE_BYTES * 4 // 3 + 64 * 1024
-# An area's map, as a coordinator exports it from a map service.
-AREA_MAP_BYTES = 20 * 1024 * 1024
 # One photo as uploaded: the tablet sends about 0.5 MB, an API client perhaps a
 # camera's original.
 PHOTO_BYTES = 8 * 1024 * 1024
+# An area's map, as a coordinator exports it from a map service.
+AREA_MAP_BYTES = 20 * 1024 * 1024
 # Longest path and query: a collection point's URL is about 40 characters.
 MAX_URL_CHARS = 4096
 MAX_HEADER_BYTES = 8190
@@ -33,9 +33,9 @@ def _limits() -> dict[str, int]:
         "collect.Batch": one * 16,
         # A tablet's saved queue after a long time offline.
         "staff.import_queue": SAVED_FILE_BYTES + 64 * 1024,
+        "photos.Upload": PHOTO_BYTES,
         # An area's map image (walks/area_maps.py MAX_BYTES) with its corners.
         "area_maps.upload": AREA_MAP_BYTES + 64 * 1024,
-        "photos.Upload": PHOTO_BYTES,
     }
 
 

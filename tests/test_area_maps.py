@@ -311,6 +311,14 @@ def test_a_bad_image_on_the_page_says_why_and_stores_nothing(files, as_user, coo
     assert torpa.map_version == 0 and stored(files) == []
 
 
+def test_a_file_beyond_the_limit_is_refused_on_the_page(files, as_user, coordinator, torpa):
+    client = as_user(coordinator)
+    response = upload(client, torpa, b"\x89PNG" + bytes(21 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "larger than 20 MB" in response.get_data(as_text=True)
+    assert stored(files) == []
+
+
 def test_bad_corners_on_the_page_name_the_field(files, as_user, coordinator, torpa):
     client = as_user(coordinator)
     response = upload(client, torpa, image_bytes(), north="58.360")
@@ -451,3 +459,17 @@ def test_the_signed_in_image_is_for_the_organisations_staff(
     assert signed_in(app, staff).get(url).status_code == 200
     assert signed_in(app, other_coordinator).get(url).status_code == 404
     assert app.test_client().get(url).status_code == 302
+
+
+def test_a_form_template_gets_its_points_map_by_name(
+    app, files, coordinator, torpa, make_questionnaire, make_point
+):
+    point = make_point(make_questionnaire(coordinator.organisation), area="Torpa")
+    set_area_map(torpa, image_bytes(), *CORNERS, coordinator)
+    with app.test_request_context():
+        html = app.jinja_env.from_string(
+            '{% from "walks/_area_map.html" import area_map_data %}'
+            '<div data-map="{{ area_map_data(point_map_config(point)) }}"></div>'
+        ).render(point=point)
+    assert f"&#34;image&#34;: &#34;/f/{point.token}/map-1.png&#34;" in html
+    assert "&#34;placeAtCentre&#34;" in html

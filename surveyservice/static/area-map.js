@@ -225,15 +225,24 @@ export function createAreaMap(element, config, options = {}) {
     (options.centreButtonParent || element.parentNode).insertBefore(
       centreButton, options.centreButtonParent ? null : element.nextSibling,
     );
-    // The crosshair marks the centre while the keyboard is on the map or the button.
+    // The crosshair marks the centre while the keyboard is on the map or the button;
+    // a tap places the point where it lands, and Leaflet then focuses the map itself.
+    let byPointer = false;
     const within = (node) => node && (element.contains(node) || node === centreButton);
-    // Shown for the keyboard only: a tap places the point where it lands.
-    const onFocus = (event) => { crosshair.hidden = !event.target.matches(":focus-visible"); };
+    const onFocus = (event) => {
+      crosshair.hidden = byPointer || !event.target.matches(":focus-visible");
+    };
     const onBlur = (event) => { if (!within(event.relatedTarget)) crosshair.hidden = true; };
     for (const target of [element, centreButton]) {
       target.addEventListener("focusin", onFocus);
       target.addEventListener("focusout", onBlur);
     }
+    element.addEventListener("pointerdown", () => {
+      byPointer = true;
+      crosshair.hidden = true;
+    });
+    document.addEventListener("keydown", () => { byPointer = false; }, { capture: true });
+    element.addEventListener("keydown", () => { crosshair.hidden = false; });
   }
   return api;
 }

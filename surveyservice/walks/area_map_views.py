@@ -8,13 +8,15 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from flask_login import current_user
 
 from ..accounts.auth import require_role
-from ..accounts.models import Role
+from ..accounts.models import Organisation, Role
 from ..areas.views import get_area_or_404
 from ..collection.points import find_point_by_token
 from ..extensions import db
+from ..i18n import choose_staff_language, set_language
 from ..static_versions import IMMUTABLE
 from ..storage import storage
 from .area_maps import (
+    IMAGE_PROBLEMS,
     MAX_BYTES,
     MapError,
     map_config,
@@ -29,6 +31,14 @@ bp = Blueprint("area_maps", __name__)
 
 CORNERS = ("south", "west", "north", "east")
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
+
+
+@bp.app_template_global()
+def point_map_config(point) -> dict | None:
+    """The map of a collection point's area for its form (or kiosk) page, under its
+    token: templates call it, so that collection/ need not know of walks/."""
+    organisation = db.session.get(Organisation, point.organisation_id)
+    return map_config(point.area, organisation, point.token)
 
 
 def _page(area, status: int = 200, problem=None, entered=None, tile_problem=None, tiles=None):
@@ -81,6 +91,18 @@ def upload(area_id):
         db.session.rollback()
         return _page(area, 422, problem, entered)
     return redirect(url_for(".page", area_id=area.id, done=done), 303)
+
+
+@bp.errorhandler(413)
+def upload_too_large(error):
+    # Refused before the view runs (request_limits): say it on the page, not a bare 413.
+    if request.endpoint != "area_maps.upload" or not current_user.has_role(Role.COORDINATOR):
+        return error
+    area = get_area_or_404(request.view_args["area_id"])
+    # Refused before the language of the request was chosen.
+    set_language(choose_staff_language())
+    problem = MapError("image", IMAGE_PROBLEMS["too_large"], limit=MAX_BYTES // (1024 * 1024))
+    return _page(area, 413, problem, {name: "" for name in CORNERS})
 
 
 @bp.post("/areas/<int:area_id>/map/remove")
