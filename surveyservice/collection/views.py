@@ -15,7 +15,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_login import current_user
 
 from ..accounts.auth import public, require_role
-from ..accounts.models import Organisation, Role
+from ..accounts.models import Role
 from ..compression import compressed
 from ..database import utcnow
 from ..extensions import db
@@ -85,27 +85,13 @@ def form_page(
         definition=definition,
         questions_by_id={q["id"]: q for q, _group in iter_questions(definition)},
         has_group=any(q["type"] == "group" for q in definition["questions"]),
-        area_map=_area_map(point, definition) if template == "collection/form.html" else None,
+        # The form shows the area's map for its location questions (a preview has no area).
+        has_location=any(q["type"] == "location" for q, _group in iter_questions(definition)),
         lang=lang,
         t=t,
         **context,
     )
     return html, status
-
-
-def _area_map(point, definition: dict) -> dict | None:
-    """The map of the point's area for its location questions, if the area has one."""
-    if not any(q["type"] == "location" for q, _group in iter_questions(definition)):
-        return None
-    area = getattr(point, "area", None)
-    if area is None:  # a preview has no area
-        return None
-    # Imported here: walks/ builds on collection/, not the other way round; the form
-    # only needs the map's description to draw it. The image is the public one under
-    # the point's token, which the service worker keeps with the form.
-    from ..walks.area_maps import map_config
-
-    return map_config(area, db.session.get(Organisation, point.organisation_id), point.token)
 
 
 def unavailable_page(point: CollectionPoint, status: PointStatus, **kiosk):
