@@ -152,9 +152,13 @@ async function setMeta(key, value) {
 export async function summary() {
   const all = await items();
   const waiting = all.filter((i) => i.state === "waiting");
+  const photos = await request((await store("photos")).getAll());
+  const waitingIds = new Set(waiting.map((i) => i.id));
   return {
-    // A walk is one answer, however many stops and photos it has.
+    // A walk is one answer, however many stops and photos it has; its photos that the
+    // service does not have yet are counted apart.
     waiting: waiting.length,
+    photos: photos.filter((p) => !p.sent && waitingIds.has(p.item)).length,
     attention: all.filter((i) => i.state === "attention"),
     oldest: waiting.length ? Math.min(...waiting.map((i) => i.queuedAt)) : null,
     lastSync: await getMeta("lastSync"),

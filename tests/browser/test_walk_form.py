@@ -653,7 +653,8 @@ def test_five_stops_offline_through_a_reload_and_a_browser_restart_are_stored_on
     )
     page.get_by_role("button", name=SEND).click()
     expect(page.locator("#kiosk-saved")).to_have_text("Sparat. Redo för nästa person.")
-    expect(page.locator("[data-waiting]")).to_have_text("1")
+    # One walk waits, with the photo the service does not have yet.
+    expect(page.locator("[data-waiting]")).to_have_text("1 (1 foto)")
     assert stored() == []
     browser.close()
 
