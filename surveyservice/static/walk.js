@@ -103,10 +103,9 @@ export function setUpGroup(q, { msg, context, changed, announce }) {
         b.addEventListener("click", () => (action === "change" ? open(index) : askRemove(index, b)));
         return b;
       };
-      actions.append(
-        button(msg("msgChange"), "change", "secondary"),
-        button(msg("msgRemove"), "remove", "secondary danger"),
-      );
+      // The entry open below needs no button to open it.
+      if (index !== editing) actions.append(button(msg("msgChange"), "change", "secondary"));
+      actions.append(button(msg("msgRemove"), "remove", "secondary danger"));
       item.append(text, actions);
       return item;
     }));
