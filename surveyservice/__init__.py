@@ -91,6 +91,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .walks import area_map_views, photos_views
     from .walks import cli as walks_cli
     from .walks import recording as walk_recording
+    from .walks import views as walk_views
+    from .walks.api import blp as observations_api
+    from .walks.api import exports_blp as observation_exports_api
     from .walks.photos_api import blp as photos_api
     from .workspace import navigation
     from .workspace import views as workspace_views
@@ -114,6 +117,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         areas_api,
         results_api,
         exports_api,
+        observations_api,
+        observation_exports_api,
         photos_api,
     ):
         api.register_blueprint(blueprint)
@@ -134,6 +139,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         results_views.bp,
         photos_views.bp,
         area_map_views.bp,
+        walk_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)

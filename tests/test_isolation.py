@@ -11,8 +11,12 @@ from surveyservice.audit.models import AuditEntry
 from surveyservice.collection.models import CollectionPoint
 from surveyservice.extensions import db
 from surveyservice.questionnaires.models import QuestionnaireVersion
+from surveyservice.questionnaires.versions import create_questionnaire, publish_draft
+from surveyservice.walks.models import Observation
 
 from .conftest import PASSWORD, csrf_token_from, make_definition, make_user
+from .test_observations import post_walk
+from .test_walk_recording import stop, walk_definition
 
 SLUG = "sample"
 # Every /api/v1 route that names a questionnaire or a collection point of the
@@ -34,6 +38,10 @@ ROUTES_WITH_AN_ID = [
     ("POST", "/api/v1/collection-points/{point}/close", None),
     ("GET", "/api/v1/collection-points/{point}/qr.svg", None),
     ("GET", "/api/v1/collection-points/{point}/qr.png", None),
+    ("GET", "/api/v1/questionnaires/{slug}/observations.csv", None),
+    ("GET", "/api/v1/questionnaires/{slug}/observations.geojson", None),
+    ("GET", "/api/v1/observations/{observation}", None),
+    ("PATCH", "/api/v1/observations/{observation}", lambda: {"status": "fixed"}),
 ]
 # Routes that name nothing, and what they must show an intruder.
 ROUTES_WITHOUT_AN_ID = [
@@ -41,6 +49,7 @@ ROUTES_WITHOUT_AN_ID = [
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/collection-points"),
     ("GET", "/api/v1/areas"),
+    ("GET", "/api/v1/observations"),
 ]
 # Open to anyone: the documents, and the resident endpoints, whose key is the
 # collection point's unguessable token (tests/test_submissions.py).
@@ -68,6 +77,17 @@ def victim_point(victim_questionnaire, make_point):
     return make_point(victim_questionnaire)
 
 
+@pytest.fixture
+def victim_observation(org, make_point, api_as):
+    """A stop of a walk, posted by a staff member of the victim's organisation."""
+    questionnaire = create_questionnaire(org, walk_definition())
+    publish_draft(questionnaire)
+    db.session.commit()
+    point = make_point(questionnaire, name="Vandring", area="Torpa", kind="walk")
+    post_walk(api_as(make_user(org, Role.STAFF)), point, stop())
+    return db.session.execute(sa.select(Observation)).scalar_one()
+
+
 def snapshot():
     versions = db.session.execute(
         sa.select(
@@ -80,14 +100,26 @@ def snapshot():
     points = db.session.execute(
         sa.select(CollectionPoint.id, CollectionPoint.name, CollectionPoint.closes_at)
     ).all()
-    return sorted(versions), sorted(points)
+    observations = db.session.execute(
+        sa.select(
+            Observation.id,
+            Observation.status,
+            Observation.responsible,
+            Observation.public_note,
+            Observation.internal_note,
+        )
+    ).all()
+    return sorted(versions), sorted(points), sorted(observations)
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES_WITH_AN_ID)
 def test_other_organisation_gets_404_and_changes_nothing(
-    api_as, coordinator, other_coordinator, victim_point, method, path, body
+    request, api_as, coordinator, other_coordinator, victim_point, method, path, body
 ):
-    url = path.format(slug=SLUG, point=victim_point.id)
+    observation = request.getfixturevalue("victim_observation") if "{observation}" in path else None
+    url = path.format(
+        slug=SLUG, point=victim_point.id, observation=observation.id if observation else None
+    )
     kwargs = {"json": body()} if body else {}
     before = snapshot()
     intruder = api_as(other_coordinator)
@@ -96,6 +128,7 @@ def test_other_organisation_gets_404_and_changes_nothing(
     assert response.json["message"] in (
         f"No questionnaire {SLUG!r}.",
         f"No collection point {victim_point.id}.",
+        f"No observation {observation.id if observation else None}.",
     )
     db.session.expire_all()
     assert snapshot() == before
@@ -140,6 +173,7 @@ def test_every_api_route_is_checked_here(app):
         p.split("?")[0]
         .replace("{slug}", "<slug>")
         .replace("{point}", "<int:point_id>")
+        .replace("{observation}", "<int:observation_id>")
         .replace("/versions/1", "/versions/<int:number>")
         for _, p, _ in ROUTES_WITH_AN_ID
     }
@@ -450,8 +484,6 @@ def test_other_organisation_gets_404_on_our_results_and_sees_none_in_the_list(
         # There for its owner, so the 404 above is the check, not a typo.
         assert owner.get(url).status_code == 200, url
     # Our point, named as a filter on a questionnaire of their own with the same slug.
-    from surveyservice.questionnaires.versions import create_questionnaire, publish_draft
-
     publish_draft(create_questionnaire(other_org, make_definition()))
     db.session.commit()
     theirs = intruder.get(f"/results/{SLUG}?point={victim_point.id}")
@@ -484,13 +516,13 @@ def test_results_with_filters_naming_the_intruders_own_things_are_still_404(
 
 # The exports of raw answers: another organisation's coordinator or admin finds
 # nothing, and a refused export leaves no trace in anyone's audit log.
-EXPORT_ROUTES = [p for _, p, _ in ROUTES_WITH_AN_ID if p.endswith((".csv", ".xlsx"))]
+EXPORT_ROUTES = [p for _, p, _ in ROUTES_WITH_AN_ID if p.endswith((".csv", ".xlsx", ".geojson"))]
 
 
 def test_no_one_of_another_organisation_can_export_and_staff_cannot(
     api_as, other_org, staff, victim_point
 ):
-    assert len(EXPORT_ROUTES) == 3
+    assert len(EXPORT_ROUTES) == 5
     intruders = [api_as(make_user(other_org, role)) for role in (Role.COORDINATOR, Role.ADMIN)]
     for path in EXPORT_ROUTES:
         url = path.format(slug=SLUG)
@@ -501,8 +533,37 @@ def test_no_one_of_another_organisation_can_export_and_staff_cannot(
             assert response.status_code == 404, url
             assert response.json["message"] == f"No questionnaire {SLUG!r}."
         assert api_as(staff).get(url).status_code == 403
-    logged = sa.select(sa.func.count()).select_from(AuditEntry).filter_by(action="results.exported")
+    logged = (
+        sa.select(sa.func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action.in_(["results.exported", "observations.exported"]))
+    )
     assert db.session.execute(logged).scalar() == 0
+
+
+# --- observations ------------------------------------------------------------------
+
+
+def test_observations_are_nothing_to_another_organisation_s_staff_or_the_signed_out(
+    api_as, client, other_org, victim_observation
+):
+    url = f"/api/v1/observations/{victim_observation.id}"
+    intruder = api_as(make_user(other_org, Role.STAFF))
+    assert intruder.get(url).status_code == 404
+    assert intruder.get("/api/v1/observations").json == []
+    # Staff may change no follow-up at all, theirs or another's.
+    assert intruder.patch(url, json={"status": "fixed"}).status_code == 403
+    for method, path in [
+        ("GET", url),
+        ("PATCH", url),
+        ("GET", "/api/v1/observations"),
+        ("GET", f"/api/v1/questionnaires/{SLUG}/observations.csv"),
+        ("GET", f"/api/v1/questionnaires/{SLUG}/observations.geojson"),
+    ]:
+        kwargs = {"json": {"status": "fixed"}} if method == "PATCH" else {}
+        assert client.open(path, method=method, **kwargs).status_code == 401, path
+    db.session.expire_all()
+    assert db.session.get(Observation, victim_observation.id).status == "new"
 
 
 # --- photos --------------------------------------------------------------------------
@@ -620,3 +681,124 @@ def test_every_photo_route_is_checked_here(app):
     }
     routes = {r.rule for r in app.url_map.iter_rules() if "photo" in r.rule}
     assert routes - checked == set(), "add the new photo routes to PHOTO_ROUTES"
+
+
+# --- the walk pages --------------------------------------------------------------------
+
+# Every walk page that names an area, a walk or an observation of the victim, with what
+# the intruder posts to it.
+WALK_PAGES_WITH_AN_ID = [
+    ("GET", "/walks/areas/{area}", None),
+    ("GET", "/walks/points/{point}", None),
+    ("GET", "/walks/observations/{observation}", None),
+    (
+        "POST",
+        "/walks/observations/{observation}",
+        {"status": "fixed", "public_note": "Kapad", "internal_note": "Kapad", "responsible": ""},
+    ),
+]
+# Walk pages that name nothing: each shows the signed-in user's own organisation's.
+WALK_PAGES_WITHOUT_AN_ID = {"/walks/", "/walks/status-names"}
+
+
+@pytest.fixture
+def victim_walk_stop(org):
+    from .walk_data import record_walk, walk_point, walk_questionnaire
+
+    return record_walk(walk_point(walk_questionnaire(org)))[0]
+
+
+def walk_rows():
+    from surveyservice.accounts.models import Organisation
+    from surveyservice.walks.models import Observation, ObservationChange
+
+    db.session.expire_all()
+    observations = db.session.execute(
+        sa.select(
+            Observation.id,
+            Observation.status,
+            Observation.responsible,
+            Observation.public_note,
+            Observation.internal_note,
+        )
+    ).all()
+    changes = db.session.execute(sa.select(sa.func.count()).select_from(ObservationChange))
+    names = db.session.execute(sa.select(Organisation.id, Organisation.status_names)).all()
+    return sorted(observations), changes.scalar(), sorted(names, key=lambda n: n[0])
+
+
+def _walk_url(path: str, observation) -> str:
+    return path.format(
+        area=observation.point.area_id,
+        point=observation.collection_point_id,
+        observation=observation.id,
+    )
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.COORDINATOR, Role.ADMIN])
+@pytest.mark.parametrize(("method", "path", "form"), WALK_PAGES_WITH_AN_ID)
+def test_another_organisation_gets_404_on_our_walk_pages_and_changes_nothing(
+    app, org, other_org, victim_walk_stop, role, method, path, form
+):
+    url = _walk_url(path, victim_walk_stop)
+    before = walk_rows()
+    client, csrf = _signed_in_client(app, make_user(other_org, role))
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, data={"csrf_token": csrf, **form})
+    # Changing a follow-up needs a coordinator of any organisation: staff are refused first.
+    refused = 403 if role == Role.STAFF and method == "POST" else 404
+    assert response.status_code == refused, url
+    assert "Kvällsvandring" not in response.get_data(as_text=True)
+    assert walk_rows() == before
+    if method == "GET":
+        # There for its owner, so the 404 above is the check, not a typo.
+        owner, _ = _signed_in_client(app, make_user(org, Role.STAFF))
+        assert owner.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "path", "form"), WALK_PAGES_WITH_AN_ID)
+def test_anyone_signed_out_gets_nothing_of_a_walk(client, victim_walk_stop, method, path, form):
+    url = _walk_url(path, victim_walk_stop)
+    before = walk_rows()
+    response = client.open(url, method=method, data=form)
+    assert response.status_code in (302, 400), url
+    assert response.status_code == 400 or response.headers["Location"].startswith("/sign-in")
+    assert "Kvällsvandring" not in response.get_data(as_text=True)
+    assert walk_rows() == before
+
+
+def test_another_organisation_sees_none_of_our_walks_and_names_only_its_own_statuses(
+    app, org, other_org, victim_walk_stop
+):
+    from surveyservice.accounts.models import Organisation
+
+    client, csrf = _signed_in_client(app, make_user(other_org, Role.ADMIN))
+    index = client.get("/walks/").get_data(as_text=True)
+    assert "Kvällsvandring" not in index
+    assert f'href="/walks/points/{victim_walk_stop.collection_point_id}"' not in index
+    assert f'href="/walks/areas/{victim_walk_stop.point.area_id}"' not in index
+    before = walk_rows()
+    saved = client.post("/walks/status-names", data={"csrf_token": csrf, "planned-sv": "Kapad"})
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Organisation, org.id).status_names is None
+    assert db.session.get(Organisation, other_org.id).status_names == {"planned": {"sv": "Kapad"}}
+    assert walk_rows()[:2] == before[:2]
+
+
+def test_every_walk_page_is_checked_here(app):
+    checked = {
+        p.replace("{area}", "<int:area_id>")
+        .replace("{point}", "<int:point_id>")
+        .replace("{observation}", "<int:observation_id>")
+        for _, p, _ in WALK_PAGES_WITH_AN_ID
+    } | WALK_PAGES_WITHOUT_AN_ID
+    routes = {
+        r.rule
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("walk_pages.") or r.rule.startswith("/walks")
+    }
+    assert len(routes) >= 5  # the blueprint's name is right, so the check below bites
+    assert routes - checked == set(), "add the new walk pages to WALK_PAGES_WITH_AN_ID"

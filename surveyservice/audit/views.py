@@ -33,6 +33,10 @@ DETAIL_LABELS = {
     "stored_before": N_("stored before"),
     "refused": N_("not accepted"),
     "unprocessed": N_("not yet processed"),
+    "status": N_("status"),
+    "responsible": N_("responsible"),
+    "changed": N_("changed"),
+    "rows": N_("rows"),
 }
 COMMAND_LINE = "cli"
 

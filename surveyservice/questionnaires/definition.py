@@ -172,7 +172,8 @@ class _Documented(fields.Field):
     doc: dict = {}
 
     def __init__(self, **kwargs):
-        super().__init__(**kwargs, metadata={**self.doc, **kwargs.pop("metadata", {})})
+        metadata = {**self.doc, **kwargs.pop("metadata", {})}
+        super().__init__(**kwargs, metadata=metadata)
 
 
 class Text(_Documented):
@@ -264,15 +265,15 @@ class OptionSchema(StrictSchema):
 
 
 class PlaceSchema(OptionSchema):
-    """A named place; with lat and lon (WGS 84 degrees), it can be shown on a map."""
+    """A named place; with both lat and lon (WGS 84 degrees), it can be shown on a map."""
 
-    lat = StrictNumber(validate=validate.Range(min=-90, max=90))
-    lon = StrictNumber(validate=validate.Range(min=-180, max=180))
-
-    @validates_schema
-    def both_or_neither(self, data, **kwargs):
-        if ("lat" in data) != ("lon" in data):
-            raise ValidationError("A place's position needs both lat and lon.", "lat")
+    # The ranges in the OpenAPI document too: a custom field's validators are not read.
+    lat = StrictNumber(
+        validate=validate.Range(min=-90, max=90), metadata={"minimum": -90, "maximum": 90}
+    )
+    lon = StrictNumber(
+        validate=validate.Range(min=-180, max=180), metadata={"minimum": -180, "maximum": 180}
+    )
 
 
 class ConditionSchema(StrictSchema):
@@ -438,6 +439,11 @@ def _consistency_problems(data: dict) -> dict[str, list[str]]:
                 if option["value"] in values:
                     add(f"{path}.{list_key}[{index}].value", f"{option['value']!r} is used twice.")
                 values.add(option["value"])
+                if ("lat" in option) != ("lon" in option):
+                    add(
+                        f"{path}.{list_key}[{index}].lat",
+                        "A place's position needs both lat and lon.",
+                    )
         if qtype in ("single", "multi") and "options" not in q:
             add(f"{path}.options", f"A {qtype} question needs options.")
         if "max_choices" in q and "options" in q and q["max_choices"] > len(q["options"]):

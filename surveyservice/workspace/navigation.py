@@ -44,6 +44,7 @@ NAVIGATION: list[NavItem] = [
         ("questionnaire_pages.detail", "questionnaire_editor.", "collection_preview."),
     ),
     NavItem("results_pages.index", "Results", Role.COORDINATOR, ("results_pages.",)),
+    NavItem("walk_pages.index", "Safety walks", Role.STAFF, ("walk_pages.",)),
     NavItem("staff.index", "Collect answers", Role.STAFF),
     NavItem("staff.import_queue", "Upload saved answers", Role.COORDINATOR),
     NavItem("areas_pages.index", "Areas", Role.COORDINATOR, ("areas_pages.", "area_maps.")),
