@@ -17,6 +17,10 @@ STATIC = Path(__file__).resolve().parents[1] / "static"
 # The files every form needs, kept on the device by the service worker.
 APP_FILES = (
     "form.js",
+    "questions.js",
+    "walk.js",
+    "position.js",
+    "photos.js",
     "outbox.js",
     "kiosk.js",
     "kiosk-guard.js",
@@ -31,7 +35,15 @@ APP_FILES = (
     "vendor/leaflet/leaflet.css",
 )
 # Imported by another script under a relative name, so always asked for without a version.
-IMPORTED_BY_NAME = ("outbox.js", "kiosk.js", "area-map.js")
+IMPORTED_BY_NAME = (
+    "outbox.js",
+    "kiosk.js",
+    "questions.js",
+    "walk.js",
+    "position.js",
+    "photos.js",
+    "area-map.js",
+)
 
 
 @cache

@@ -20,9 +20,6 @@ from .views import form_page
 
 bp = Blueprint("collection_preview", __name__)
 
-# Not shown by the resident form yet (a collection point for them is refused).
-NOT_ON_THE_FORM = ("photo", "group")
-
 
 # The one page that may be framed: by the editor, on this site.
 FRAMEABLE = {
@@ -86,6 +83,5 @@ def preview(slug):
         # The form posts back here, by GET: nothing is stored, the page says so.
         preview_sent="version" in request.args,
         unsaved=request.method == "POST",
-        not_shown=[q["id"] for q in definition["questions"] if q["type"] in NOT_ON_THE_FORM],
     )
     return html, status, FRAMEABLE

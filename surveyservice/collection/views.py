@@ -20,7 +20,7 @@ from ..compression import compressed
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import direction, set_language, show_times_for, translate
-from ..questionnaires.definition import text_in
+from ..questionnaires.definition import iter_questions, text_in
 from ..questionnaires.effort import effort
 from ..questionnaires.versions import published_definition
 from ..text import parse_whole_number
@@ -83,7 +83,10 @@ def form_page(
         template,
         point=point,
         definition=definition,
-        questions_by_id={q["id"]: q for q in definition["questions"]},
+        questions_by_id={q["id"]: q for q, _group in iter_questions(definition)},
+        has_group=any(q["type"] == "group" for q in definition["questions"]),
+        # The form shows the area's map for its location questions (a preview has no area).
+        has_location=any(q["type"] == "location" for q, _group in iter_questions(definition)),
         lang=lang,
         t=t,
         **context,
@@ -241,6 +244,9 @@ def poster(point_id):
 # --- the form without script -------------------------------------------------
 
 
+NEEDS_SCRIPT = "A walk with stops needs script: turn on JavaScript in this browser."
+
+
 def parse_form(definition: dict, form) -> tuple[dict, dict]:
     """Turn form fields into answers as the API takes them, with the fields that
     could not even be read (a number that is not one) as errors."""
@@ -248,6 +254,14 @@ def parse_form(definition: dict, form) -> tuple[dict, dict]:
     errors: dict = {}
     for question in definition["questions"]:
         qid, kind = question["id"], question["type"]
+        if kind == "group":
+            # The entries of a group are added and changed in the page's script.
+            entered = any(name.startswith(f"{qid}.") and form.get(name) for name in form)
+            if entered or question["required"]:
+                errors[qid] = Invalid(NEEDS_SCRIPT, "needs_script")
+            continue
+        if kind == "photo":
+            continue
         if kind == "multi":
             chosen = form.getlist(qid)
             if chosen:

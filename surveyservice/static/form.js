@@ -1,11 +1,21 @@
 // The resident form, improved: show_if logic, checks in the page and sending as JSON.
 // Without this script the form still works: it posts to the server, which checks
-// everything again and stores the answer.
+// everything again and stores the answer. A walk (a form with a group of stops) needs
+// it: its entries, positions and photos are made here, and kept on the device as a
+// draft while they are entered.
+
+import { images, setUpPhotos } from "./photos.js";
+import { setUpPosition } from "./position.js";
+import {
+  labelOf, markProblem, problemOf, rawAnswers, visibleOf, writeAnswer,
+} from "./questions.js";
+import { setUpGroup } from "./walk.js";
 
 const form = document.getElementById("survey");
 const summary = document.getElementById("error-summary");
 const status = document.getElementById("send-status");
-const questions = [...form.querySelectorAll(".q")];
+// The walk's own questions: those of a group's entries are inside it.
+const questions = [...form.querySelectorAll(":scope > .q")];
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
 const msg = (name, values = {}) => fill(form.dataset[name], values);
 // A text with a number: its forms by plural category (one, two, few, …), as the
@@ -16,117 +26,74 @@ const pluralMsg = (name, count, values = {}) => {
   return fill(forms[plurals.select(count)] ?? forms.other, { count, ...values });
 };
 
-function isAnswered(value) {
-  return value !== undefined && value !== null && value !== "" &&
-    !(Array.isArray(value) && value.length === 0);
-}
+const kiosk = "kiosk" in form.dataset;
+// The coordinators' preview of a draft: the same checks, and nothing is sent or kept.
+const preview = "preview" in form.dataset;
+const groups = questions.filter((q) => q.dataset.type === "group");
+const plain = questions.filter((q) => q.dataset.type !== "group");
 
-// Same rules as the server (collection/answers.py): on a multi question "equals"
-// means chosen; an unanswered question equals nothing.
-function holds(condition, answers) {
-  const value = answers[condition.question];
-  if ("answered" in condition) return isAnswered(value) === condition.answered;
-  const chosen = Array.isArray(value) ? value : isAnswered(value) ? [value] : [];
-  const has = (wanted) => chosen.some((c) => c === wanted);
-  if ("equals" in condition) return has(condition.equals);
-  if ("not_equals" in condition) return !has(condition.not_equals);
-  return condition.in.some(has);
-}
-
-function readAnswer(q) {
-  const { id, type } = q.dataset;
-  const field = (name) => form.elements.namedItem(name);
-  if (type === "multi") {
-    return [...q.querySelectorAll("input:checked")].map((i) => i.value);
-  }
-  if (type === "location") {
-    const value = {};
-    const place = field(`${id}.place`)?.value;
-    const lat = field(`${id}.lat`).value;
-    const lon = field(`${id}.lon`).value;
-    if (place) value.place = place;
-    if (lat && lon) Object.assign(value, { lat: Number(lat), lon: Number(lon) });
-    return Object.keys(value).length ? value : undefined;
-  }
-  if (["single", "scale", "yesno"].includes(type)) {
-    const checked = q.querySelector("input:checked");
-    if (!checked) return undefined;
-    if (type === "scale") return Number(checked.value);
-    if (type === "yesno") return checked.value === "true";
-    return checked.value;
-  }
-  const raw = field(id).value.trim();
-  if (raw === "") return undefined;
-  if (type === "number") {
-    const number = Number(raw.replace(",", ".").replace("\u2212", "-"));
-    return Number.isFinite(number) ? number : raw;
-  }
-  return raw;
-}
-
-// The answers of the questions that are shown, in order; hides the others.
+// The answers of the questions that are shown, in order; hides the others. A group's
+// answer here is its entries as entered; send() checks them.
 function visibleAnswers() {
-  const answers = {};
-  for (const q of questions) {
-    const conditions = q.dataset.showIf ? JSON.parse(q.dataset.showIf) : [];
-    const visible = conditions.every((c) => holds(c, answers));
-    q.hidden = !visible;
-    if (!visible) continue;
-    const value = readAnswer(q);
-    if (isAnswered(value)) answers[q.dataset.id] = value;
-  }
-  return answers;
+  return visibleOf(questions, rawAnswers(questions), {}, { hide: true });
 }
 
-function problemOf(q, value) {
-  if (!isAnswered(value)) return "required" in q.dataset ? msg("msgRequired") : null;
-  const { type, maxChoices } = q.dataset;
-  if (type === "multi" && maxChoices && value.length > Number(maxChoices)) {
-    return msg("msgTooMany", { limit: maxChoices });
-  }
-  if (type === "number") {
-    const input = q.querySelector("input");
-    if (typeof value !== "number" || !input.checkValidity()) return msg("msgInvalid");
-  }
-  return null;
+// What a group's entries may refer to in their conditions: the walk's own answers.
+const walkAnswers = () => visibleOf(plain, rawAnswers(plain));
+
+function summaryItem(href, text) {
+  const link = document.createElement("a");
+  link.href = href;
+  link.textContent = text;
+  const item = document.createElement("li");
+  item.append(link);
+  return item;
 }
 
-function markProblem(q, problem) {
-  const error = q.querySelector(".error");
-  error.hidden = !problem;
-  error.textContent = problem || "";
-  const target = q.querySelector("fieldset") || q.querySelector("input, textarea, select");
-  const described = new Set((target.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
-  if (problem) {
-    described.add(error.id);
-    target.setAttribute("aria-invalid", "true");
-  } else {
-    described.delete(error.id);
-    target.removeAttribute("aria-invalid");
-  }
-  if (described.size) target.setAttribute("aria-describedby", [...described].join(" "));
-  else target.removeAttribute("aria-describedby");
-}
-
-function showProblems(problems) {
+// Problems of the walk's own questions (a Map), and of the entries of its groups
+// ([{group, index, question, problem}]).
+function showProblems(problems, entryProblems = []) {
   for (const q of questions) markProblem(q, problems.get(q));
+  for (const group of groups) {
+    group.showEntryProblems?.(entryProblems.filter((p) => p.group === group));
+  }
   summary.replaceChildren();
-  summary.hidden = problems.size === 0;
-  if (!problems.size) return;
+  const count = problems.size + entryProblems.length;
+  summary.hidden = count === 0;
+  if (!count) return;
   const heading = document.createElement("h2");
-  heading.textContent = pluralMsg("msgSummary", problems.size);
+  heading.textContent = pluralMsg("msgSummary", count);
   const list = document.createElement("ul");
-  for (const [q, problem] of problems) {
-    const link = document.createElement("a");
-    link.href = `#${q.id}`;
-    const label = q.querySelector("legend, label").firstChild.textContent.trim();
-    link.textContent = `${label}: ${problem}`;
-    const item = document.createElement("li");
-    item.append(link);
-    list.append(item);
+  for (const [q, problem] of problems) list.append(summaryItem(`#${q.id}`, `${labelOf(q)}: ${problem}`));
+  for (const { group, index, question, problem } of entryProblems) {
+    // The open entry's field, or the entry in the list.
+    const href = group.editing() === index ? `#${question.id}` : `#${group.id}-entry-${index + 1}`;
+    list.append(summaryItem(href, msg("msgEntryProblem", {
+      entry: group.entryName(index), question: labelOf(question), problem,
+    })));
   }
   summary.append(heading, list);
   summary.focus();
+}
+
+// The server's problems ("answers.<id>" or "answers.<group>.<index>.<id>") on the
+// fields they are about.
+function showServerProblems(paths) {
+  const problems = new Map();
+  const entryProblems = [];
+  for (const path of Object.keys(paths || {})) {
+    const [root, qid, index, sub] = path.split(".");
+    if (root !== "answers") continue;
+    const q = questions.find((x) => x.dataset.id === qid);
+    if (!q) continue;
+    const question = sub && q.entryQuestion?.(sub);
+    if (question && /^\d+$/.test(index)) {
+      entryProblems.push({ group: q, index: Number(index), question, problem: msg("msgInvalid") });
+    } else {
+      problems.set(q, msg("msgInvalid"));
+    }
+  }
+  showProblems(problems, entryProblems);
 }
 
 function newId() {
@@ -139,9 +106,6 @@ function newId() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-const kiosk = "kiosk" in form.dataset;
-// The coordinators' preview of a draft: the same checks, and nothing is sent or kept.
-const preview = "preview" in form.dataset;
 const csrfToken = document.querySelector("meta[name=csrf-token]")?.content ?? null;
 const done = document.getElementById("done");
 let dirty = false;
@@ -166,17 +130,39 @@ async function stateOf(id) {
   return item.state === "attention" ? ["refused", item.message] : ["queued", ""];
 }
 
+// Every photo the answers name, with its image, to go into the outbox with them.
+function photosIn(answers) {
+  const ids = [];
+  const collect = (q, value) => {
+    if (q.dataset.type === "photo") ids.push(...value);
+  };
+  for (const q of plain) if (q.dataset.id in answers) collect(q, answers[q.dataset.id]);
+  for (const group of groups) {
+    for (const entry of answers[group.dataset.id] || []) {
+      for (const [id, value] of Object.entries(entry)) collect(group.entryQuestion(id), value);
+    }
+  }
+  return ids.filter((id) => images.has(id)).map((id) => ({ id, blob: images.get(id) }));
+}
+
 async function send(event) {
   event.preventDefault();
   const answers = visibleAnswers();
   const problems = new Map();
+  const entryProblems = [];
   for (const q of questions) {
     if (q.hidden) continue;
-    const problem = problemOf(q, answers[q.dataset.id]);
+    if (q.dataset.type === "group") {
+      const { value, problems: inEntries } = q.collect();
+      if (value.length) answers[q.dataset.id] = value;
+      else delete answers[q.dataset.id];
+      entryProblems.push(...inEntries.map((p) => ({ ...p, group: q })));
+    }
+    const problem = problemOf(q, answers[q.dataset.id], msg);
     if (problem) problems.set(q, problem);
   }
-  showProblems(problems);
-  if (problems.size) return;
+  showProblems(problems, entryProblems);
+  if (problems.size || entryProblems.length) return;
   if (preview) {
     status.textContent = msg("msgPreview");
     return;
@@ -193,11 +179,21 @@ async function send(event) {
   const saved = document.getElementById("kiosk-saved");
   if (saved) saved.textContent = "";
   let outbox = null;
+  const photos = photosIn(answers);
   try {
     outbox = await import("./outbox.js");
-    await outbox.enqueue(item);
+    // No draft is written after this: the walk moves into the outbox as it is.
+    finished = true;
+    await saving;
+    await outbox.enqueue(item, { photos, draft: drafts ? draftKey : null });
   } catch {
     outbox = null;  // No storage on this device (a private window, a full disk).
+    finished = false;
+  }
+  if (outbox && drafts && await refusedAtOnce(outbox, item.id)) {
+    button.disabled = false;
+    status.textContent = "";
+    return;
   }
   if (outbox && kiosk) {
     // Kept safely: a clean start for the next person, in the default language, and
@@ -228,6 +224,12 @@ async function send(event) {
   try {
     const headers = { "Content-Type": "application/json" };
     if (csrfToken) headers["X-CSRFToken"] = csrfToken;
+    for (const { id, blob } of photos) {
+      const put = await fetch(`/api/v1/collect/${token}/photos/${id}`, {
+        method: "PUT", headers: { ...headers, "Content-Type": blob.type || "image/jpeg" }, body: blob,
+      });
+      if (!put.ok) throw new Error(`HTTP ${put.status}`);
+    }
     const response = await fetch(`/api/v1/collect/${token}/responses`, {
       method: "POST",
       headers,
@@ -331,31 +333,144 @@ if ("serviceWorker" in navigator && !preview) {
   }).catch(() => {});
 }
 
-function setUpPosition(q) {
-  const box = q.querySelector("[data-geo]");
-  if (!box || !navigator.geolocation) return;
-  box.hidden = false;
-  const { id } = q.dataset;
-  const out = box.querySelector("[data-geo-status]");
-  box.querySelector("[data-geo-button]").addEventListener("click", () => {
-    navigator.geolocation.getCurrentPosition(
-      (position) => {
-        form.elements.namedItem(`${id}.lat`).value = position.coords.latitude.toFixed(5);
-        form.elements.namedItem(`${id}.lon`).value = position.coords.longitude.toFixed(5);
-        out.textContent = msg("msgGeoOk");
-      },
-      () => { out.textContent = msg("msgGeoFailed"); },
-      { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 },
-    );
-  });
+// --- the draft: a walk as far as it was entered, kept on the device ----------------
+
+// One walk per collection point and channel: a staff tablet and a resident's phone
+// are different devices anyway, a language switch keeps the walk.
+const drafts = "drafts" in form.dataset && !preview;
+const draftKey = `${form.dataset.token}:${form.dataset.channel}`;
+let saving = Promise.resolve();
+let finished = false;
+
+function draftNow() {
+  const answers = rawAnswers(questions);
+  const ids = new Set();
+  const addIds = (value) => {
+    for (const id of Array.isArray(value) ? value : []) if (images.has(id)) ids.add(id);
+  };
+  for (const q of plain) if (q.dataset.type === "photo") addIds(answers[q.dataset.id]);
+  for (const group of groups) {
+    for (const entry of answers[group.dataset.id] || []) {
+      for (const [id, value] of Object.entries(entry)) {
+        if (group.entryQuestion(id)?.dataset.type === "photo") addIds(value);
+      }
+    }
+  }
+  return {
+    key: draftKey,
+    token: form.dataset.token,
+    channel: form.dataset.channel,
+    version: Number(form.dataset.version),
+    language: form.dataset.language,
+    answers,
+    editing: groups.map((g) => g.editing()),
+    photos: Object.fromEntries([...ids].map((id) => [id, images.get(id)])),
+  };
 }
 
+// Every change is written at once, in a transaction of its own started right away
+// (IndexedDB runs them in the order they were started, so the latest state is the one
+// kept): a reload, a closed tab or a flat battery loses nothing. The form's
+// data-draft says "saved" once every write is on disk.
+let outboxModule = null;
+let writing = 0;
+function saveDraft() {
+  if (!drafts || finished) return;
+  const draft = draftNow();
+  writing += 1;
+  form.dataset.draft = "saving";
+  const write = (async () => {
+    outboxModule ??= await import("./outbox.js");
+    await outboxModule.saveDraft(draft);
+  })().catch(() => {}).finally(() => {
+    writing -= 1;
+    if (!writing) form.dataset.draft = "saved";
+  });
+  saving = Promise.all([saving, write]);
+}
+
+function restore(draft) {
+  for (const [id, blob] of Object.entries(draft.photos || {})) images.set(id, blob);
+  for (const q of questions) writeAnswer(q, draft.answers[q.dataset.id]);
+  visibleAnswers();
+  groups.forEach((group, i) => group.openEntry(draft.editing?.[i] ?? null));
+}
+
+async function restoreDraft() {
+  if (!drafts) return;
+  let draft = null;
+  try {
+    const outbox = await import("./outbox.js");
+    draft = await outbox.loadDraft(draftKey);
+  } catch {
+    return;  // No storage on this device: nothing was kept either.
+  }
+  if (!draft || !Object.keys(draft.answers || {}).length) return;
+  restore(draft);
+  dirty = true;
+  const notice = document.getElementById("restored");
+  notice.hidden = false;
+  // Set once the page is shown, so that screen readers announce it.
+  setTimeout(() => { notice.textContent = msg("msgRestored"); }, 100);
+}
+
+// A walk the service refused as soon as it was sent: back into the form, with the
+// fields it is about marked, instead of waiting unseen in the outbox.
+async function refusedAtOnce(outbox, id) {
+  if (!navigator.onLine) return false;
+  try {
+    await Promise.race([
+      outbox.send({ csrfToken }),
+      new Promise((resolve) => setTimeout(resolve, 15000)),
+    ]);
+  } catch {
+    return false;  // Not sent: it waits in the outbox.
+  }
+  const item = (await outbox.items()).find((i) => i.id === id);
+  if (item?.state !== "attention" || !item.problems) return false;
+  const back = await outbox.takeBack(id);
+  if (!back) return false;
+  finished = false;
+  for (const photo of back.photos) images.set(photo.id, photo.blob);
+  for (const q of questions) writeAnswer(q, item.answers[q.dataset.id]);
+  visibleAnswers();
+  saveDraft();
+  showServerProblems(item.problems);
+  return true;
+}
+
+const announcer = document.getElementById("send-status");
+const changed = (q) => () => {
+  dirty = true;
+  q.closest(".q[data-type=group]")?.entryChanged?.();
+  visibleAnswers();
+  saveDraft();
+};
+
 for (const note of form.querySelectorAll("[data-condition-note]")) note.hidden = true;
-for (const q of questions) if (q.dataset.type === "location") setUpPosition(q);
-form.addEventListener("input", () => { dirty = true; visibleAnswers(); });
+const mapConfig = form.dataset.areaMap ? JSON.parse(form.dataset.areaMap) : null;
+for (const group of groups) {
+  setUpGroup(group, {
+    msg,
+    context: walkAnswers,
+    changed: () => { dirty = true; saveDraft(); },
+    announce: (text) => { announcer.textContent = text; },
+  });
+}
+for (const q of form.querySelectorAll(".q[data-type=location]")) {
+  // Staff positions of places in a walk's stops keep their precision; any other
+  // position is rounded on the server, and the page says so.
+  const staff = kiosk && Boolean(q.parentElement.closest(".q[data-type=group]"));
+  setUpPosition(q, { msg, staff, mapConfig, changed: changed(q) });
+}
+for (const q of form.querySelectorAll(".q[data-type=photo]")) {
+  setUpPhotos(q, { msg, newId, changed: changed(q) });
+}
+form.addEventListener("input", () => { dirty = true; visibleAnswers(); saveDraft(); });
 form.addEventListener("change", (event) => {
   dirty = true;
   visibleAnswers();
+  saveDraft();
   // "Choose at most two": say so as the third box is ticked, not only on sending.
   const q = event.target.closest?.(".q[data-max-choices]");
   if (q) {
@@ -376,6 +491,7 @@ form.addEventListener("submit", send);
 // A page from the network is current; one from the device's copy is checked when the
 // connection returns.
 visibleAnswers();
+restoreDraft();
 if (!preview) {
   addEventListener("online", watchVersion);
   startOutbox();

@@ -147,8 +147,10 @@ function problemText(error) {
 }
 
 async function showStatus(outbox) {
-  const { waiting, attention, oldest, lastSync, signIn } = await outbox.summary();
-  $("[data-waiting]").textContent = String(waiting);
+  const { waiting, photos, attention, oldest, lastSync, signIn } = await outbox.summary();
+  $("[data-waiting]").textContent = photos
+    ? `${waiting} (${pluralMsg("msgPhotos", photos)})`
+    : String(waiting);
   $("[data-oldest]").textContent = oldest ? age(Date.now() - oldest) : "–";
   $("[data-last-sync]").textContent =
     lastSync

@@ -2,9 +2,17 @@
 // acknowledged it (201 stored, 200 stored before). Only one tab or worker sends at a
 // time (Web Locks), so two open tabs never send the same answer at once; the
 // server's replay rule makes a resend after a cut connection harmless anyway.
+//
+// A walk's photos wait with it, in a store of their own, and go first: one at a time,
+// each remembered once the server has it, so that a cut connection resumes with the
+// next photo and the response names only photos the server acknowledged. The form's
+// drafts (a walk as far as it was entered) live in the same database, so that a walk
+// moves from its draft into the outbox in one transaction.
 
 const DB_NAME = "surveyservice";
-const DB_VERSION = 1;
+// 1: outbox, meta. 2: drafts, photos.
+const DB_VERSION = 2;
+const PHOTO_TIMEOUT_MS = 60000;
 const LOCK = "surveyservice-outbox";
 const BATCH = 100;
 const channel = "BroadcastChannel" in self ? new BroadcastChannel("surveyservice-outbox") : null;
@@ -20,11 +28,27 @@ let opened;
 function database() {
   opened ??= new Promise((resolve, reject) => {
     const r = indexedDB.open(DB_NAME, DB_VERSION);
-    r.onupgradeneeded = () => {
-      r.result.createObjectStore("outbox", { keyPath: "id" });
-      r.result.createObjectStore("meta", { keyPath: "key" });
+    r.onupgradeneeded = (event) => {
+      // Each step only adds: answers queued under an older version stay queued.
+      const db = r.result;
+      if (event.oldVersion < 1) {
+        db.createObjectStore("outbox", { keyPath: "id" });
+        db.createObjectStore("meta", { keyPath: "key" });
+      }
+      if (event.oldVersion < 2) {
+        db.createObjectStore("drafts", { keyPath: "key" });
+        db.createObjectStore("photos", { keyPath: "id" }).createIndex("item", "item");
+      }
     };
-    r.onsuccess = () => resolve(r.result);
+    // Another tab opens a newer version of the database: let it, and open again.
+    r.onblocked = () => {};
+    r.onsuccess = () => {
+      r.result.onversionchange = () => {
+        r.result.close();
+        opened = null;
+      };
+      resolve(r.result);
+    };
     r.onerror = () => {
       opened = null;  // try opening again next time
       reject(r.error);
@@ -57,11 +81,58 @@ export function onChange(listener) {
   self.addEventListener("outbox-changed", listener);
 }
 
-export async function enqueue(item) {
-  const outbox = await store("outbox", "readwrite");
-  outbox.put({ ...item, state: "waiting", queuedAt: Date.now(), message: null });
+/** Queues an answer, with its photos ([{id, blob}]); the draft it came from (its key)
+ * goes in the same transaction, so the walk is never in both places or in neither. */
+export async function enqueue(item, { photos = [], draft = null } = {}) {
+  const transaction = (await database()).transaction(
+    ["outbox", "photos", "drafts"], "readwrite", { durability: "strict" });
+  const outbox = transaction.objectStore("outbox");
+  outbox.put({
+    ...item, photos: photos.map((p) => p.id), state: "waiting", queuedAt: Date.now(), message: null,
+  });
+  for (const { id, blob } of photos) {
+    transaction.objectStore("photos").put({ id, item: item.id, token: item.token, blob, sent: false });
+  }
+  if (draft) transaction.objectStore("drafts").delete(draft);
   await committed(outbox);
   changed();
+}
+
+// --- drafts: a walk as far as it was entered, per collection point and channel ---
+
+export async function saveDraft(draft) {
+  const drafts = await store("drafts", "readwrite");
+  drafts.put({ ...draft, savedAt: Date.now() });
+  await committed(drafts);
+}
+
+export async function loadDraft(key) {
+  return (await request((await store("drafts")).get(key))) ?? null;
+}
+
+export async function deleteDraft(key) {
+  const drafts = await store("drafts", "readwrite");
+  drafts.delete(key);
+  await committed(drafts);
+}
+
+/** Takes a refused answer out of the outbox with its photos, to be corrected in the form. */
+export async function takeBack(id) {
+  const transaction = (await database()).transaction(
+    ["outbox", "photos"], "readwrite", { durability: "strict" });
+  const outbox = transaction.objectStore("outbox");
+  const photos = transaction.objectStore("photos");
+  const item = await request(outbox.get(id));
+  const kept = item ? await request(photos.index("item").getAll(id)) : [];
+  if (item) outbox.delete(id);
+  for (const photo of kept) photos.delete(photo.id);
+  await committed(outbox);
+  changed();
+  return item ? { item, photos: kept } : null;
+}
+
+async function photosOf(itemId) {
+  return request((await store("photos")).index("item").getAll(itemId));
 }
 
 export async function items() {
@@ -81,8 +152,13 @@ async function setMeta(key, value) {
 export async function summary() {
   const all = await items();
   const waiting = all.filter((i) => i.state === "waiting");
+  const photos = await request((await store("photos")).getAll());
+  const waitingIds = new Set(waiting.map((i) => i.id));
   return {
+    // A walk is one answer, however many stops and photos it has; its photos that the
+    // service does not have yet are counted apart.
     waiting: waiting.length,
+    photos: photos.filter((p) => !p.sent && waitingIds.has(p.item)).length,
     attention: all.filter((i) => i.state === "attention"),
     oldest: waiting.length ? Math.min(...waiting.map((i) => i.queuedAt)) : null,
     lastSync: await getMeta("lastSync"),
@@ -91,7 +167,9 @@ export async function summary() {
 }
 
 async function settle(results, byId) {
-  const outbox = await store("outbox", "readwrite");
+  const transaction = (await database()).transaction(
+    ["outbox", "photos"], "readwrite", { durability: "strict" });
+  const outbox = transaction.objectStore("outbox");
   const done = [];
   const signIn = results.some((r) => r.status === 401);
   for (const result of results) {
@@ -99,11 +177,15 @@ async function settle(results, byId) {
     if (!item) continue;
     if (result.status === 200 || result.status === 201) {
       outbox.delete(item.id);
+      for (const photo of item.photos || []) transaction.objectStore("photos").delete(photo);
       done.push(item.id);
     } else if (result.status === 429 || result.status >= 500 || result.status === 401) {
       // Not this answer's fault: try again later.
     } else {
-      outbox.put({ ...item, state: "attention", message: result.message || `HTTP ${result.status}` });
+      outbox.put({
+        ...item, state: "attention", message: result.message || `HTTP ${result.status}`,
+        problems: result.errors?.json ?? null,
+      });
     }
   }
   await committed(outbox);
@@ -112,19 +194,55 @@ async function settle(results, byId) {
 }
 
 async function refusal(response) {
-  if (response.status === 413) return "Too large to send.";
+  if (response.status === 413) return ["Too large to send.", null];
   try {
-    return (await response.json()).message || `HTTP ${response.status}`;
+    const body = await response.json();
+    return [body.message || `HTTP ${response.status}`, body.errors?.json ?? null];
   } catch {
-    return `HTTP ${response.status}`;
+    return [`HTTP ${response.status}`, null];
   }
 }
 
-function markRefused(item, message) {
+function markRefused(item, [message, problems]) {
   return store("outbox", "readwrite").then((outbox) => {
-    outbox.put({ ...item, state: "attention", message });
+    outbox.put({ ...item, state: "attention", message, problems });
     return committed(outbox);
   });
+}
+
+// Sends an answer's photos that the server has not acknowledged yet, one at a time.
+// True when all are there; false when one was refused (the answer then needs
+// attention); throws when the network or the server failed (try again later).
+async function sendPhotos(item, headers) {
+  const order = item.photos || [];
+  const photos = (await photosOf(item.id)).sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+  for (const photo of photos) {
+    if (photo.sent) continue;
+    const response = await fetch(`/api/v1/collect/${item.token}/photos/${photo.id}`, {
+      method: "PUT",
+      headers: { ...headers, "Content-Type": photo.blob.type || "image/jpeg" },
+      credentials: "same-origin",
+      signal: AbortSignal.timeout?.(PHOTO_TIMEOUT_MS),
+      body: photo.blob,
+    });
+    if (response.status === 200 || response.status === 201) {
+      const photos = await store("photos", "readwrite");
+      photos.put({ ...photo, sent: true });
+      await committed(photos);
+      changed();
+      continue;
+    }
+    // Refused for good: another photo has this id (409), too large (413), not an
+    // image the service reads (422), no such point (404). Anything else (sign in again,
+    // busy, a server error) is tried again later, as the answers are.
+    if (![404, 409, 413, 422].includes(response.status)) {
+      throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status });
+    }
+    const [message] = await refusal(response);
+    await markRefused(item, [message, null]);
+    return false;
+  }
+  return true;
 }
 
 // Send what waits, one batch per collection point at a time. Resolves with the ids
@@ -140,7 +258,22 @@ export async function send({ csrfToken = null } = {}) {
       if (!byToken.has(item.token)) byToken.set(item.token, []);
       byToken.get(item.token).push(item);
     }
-    for (const [token, queue] of byToken) {
+    for (const [token, all] of byToken) {
+      if (failure) break;
+      const headers = csrfToken ? { "X-CSRFToken": csrfToken } : {};
+      const queue = [];
+      for (const item of all) {
+        if (!item.photos?.length) {
+          queue.push(item);
+          continue;
+        }
+        try {
+          if (await sendPhotos(item, headers)) queue.push(item);
+        } catch (error) {
+          failure = error;
+          break;
+        }
+      }
       let size = BATCH;
       for (let start = 0; start < queue.length && !failure;) {
         const chunk = queue.slice(start, start + size);

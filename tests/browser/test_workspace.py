@@ -209,10 +209,6 @@ def test_poster_fits_one_page_in_every_language_combination_and_its_code_decodes
                 "languages": languages,
                 "default_language": languages[0],
             }
-            # The form cannot show a walk's groups yet; the poster is about its texts.
-            definition["questions"] = [
-                q for q in definition["questions"] if q["type"] not in ("group", "photo")
-            ]
             questionnaire = create_questionnaire(org, definition)
             publish_draft(questionnaire)
             db.session.commit()
