@@ -10,7 +10,7 @@ AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe-$(AXE_VERSION)/axe.min.js
 export AXE_JS := $(abspath $(AXE))
 
-.PHONY: run test format mutation bench bench-sync bench-upload bench-mask bench-export clean browser trial-cert \
+.PHONY: run test format mutation bench bench-sync bench-walk bench-upload bench-mask bench-export clean browser trial-cert \
 	translations compile-translations
 
 # Interface texts: gettext catalogues, one per language (English is the source).
@@ -112,6 +112,10 @@ bench: $(VENV)/.installed-run
 ## Benchmark a staff tablet sending 500 queued answers, in Chromium, to gunicorn
 bench-sync: $(VENV)/.installed-test browser
 	$(BIN)/python bench/sync.py $(BENCH_ARGS)
+
+## Benchmark a tablet sending a walk of 20 stops with 40 photos, on slow 3G and unthrottled
+bench-walk: $(VENV)/.installed-test browser
+	$(BIN)/python bench/walk.py $(BENCH_ARGS)
 
 ## Benchmark a coordinator uploading saved answers (4,500, and a file at the 8 MiB limit)
 bench-upload: $(VENV)/.installed-run

@@ -36,9 +36,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(url: str) -> str:
+def prepare(
+    url: str, questionnaire: str = "sanden-event", area: str = "Sanden", kind: str = "event"
+) -> str:
     """Migrate, load forms/, make a staff member, a coordinator (both with
-    STAFF_PASSWORD) and an open point; return its token."""
+    STAFF_PASSWORD) and an open point for the questionnaire; return its token."""
     from flask_migrate import upgrade
 
     from surveyservice.accounts.accounts import create_organisation, create_user
@@ -61,9 +63,9 @@ def prepare(url: str) -> str:
             org.id,
             {
                 "name": "Bench",
-                "area": "Sanden",
-                "kind": "event",
-                "questionnaire": "sanden-event",
+                "area": area,
+                "kind": kind,
+                "questionnaire": questionnaire,
                 "opens_at": utcnow() - timedelta(hours=1),
             },
         )
