@@ -137,3 +137,20 @@ def postgres_database() -> tuple[str, Callable[[], None]] | None:
 
     url = sa.engine.make_url(database_url(PG_URL)).set(database=name)
     return url.render_as_string(hide_password=False), drop
+
+
+def open_kiosk(page, token: str) -> None:
+    """Sign the staff member in on ``page``, lock the point's form in kiosk mode and
+    open the staff controls, where "Skicka nu" and the waiting count are."""
+    page.goto("/sign-in?lang=sv")
+    page.get_by_label("E-postadress").fill(STAFF_EMAIL)
+    page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.goto(f"/staff/collect/{token}")
+    # Lock the tablet for kiosk mode, then open the staff controls with the PIN.
+    page.get_by_label("Pinkod (minst 4 siffror)").fill("2468")
+    page.get_by_label("Samma pinkod igen").fill("2468")
+    page.get_by_role("button", name="Starta kioskläget").click()
+    page.get_by_role("button", name="Personal", exact=True).click()
+    page.get_by_role("dialog").get_by_label("Pinkod").fill("2468")
+    page.get_by_role("button", name="Lås upp").click()

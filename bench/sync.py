@@ -17,7 +17,7 @@ import re
 import tempfile
 import time
 
-from harness import STAFF_EMAIL, STAFF_PASSWORD, count_responses, gunicorn, postgres_database
+from harness import count_responses, gunicorn, open_kiosk, postgres_database
 from harness import prepare as prepare_database
 from playwright.sync_api import sync_playwright
 
@@ -41,18 +41,7 @@ def measure(label: str, url: str, answers: int) -> float:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
         context = browser.new_context(base_url=base, service_workers="allow")
         page = context.new_page()
-        page.goto("/sign-in?lang=sv")
-        page.get_by_label("E-postadress").fill(STAFF_EMAIL)
-        page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
-        page.get_by_role("button", name="Logga in").click()
-        page.goto(f"/staff/collect/{token}")
-        # Lock the tablet for kiosk mode, then open the staff controls with the PIN.
-        page.get_by_label("Pinkod (minst 4 siffror)").fill("2468")
-        page.get_by_label("Samma pinkod igen").fill("2468")
-        page.get_by_role("button", name="Starta kioskläget").click()
-        page.get_by_role("button", name="Personal", exact=True).click()
-        page.get_by_role("dialog").get_by_label("Pinkod").fill("2468")
-        page.get_by_role("button", name="Lås upp").click()
+        open_kiosk(page, token)
         waiting = page.locator("[data-waiting]")
         waiting.filter(has_text=re.compile("^0$")).wait_for()
         context.set_offline(True)
