@@ -62,7 +62,8 @@ class DatabaseCounters:
             # A new window: forget the ones that ended.
             db.session.execute(
                 counter_table.delete().where(
-                    counter_table.c.expires_at < datetime.now(UTC) - timedelta(seconds=window)
+                    counter_table.c.expires_at
+                    < datetime.fromtimestamp(clock(), UTC) - timedelta(seconds=window)
                 )
             )
         return count
