@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from surveyservice.collection.answers import AnswerError, check_answers
 from surveyservice.collection.models import Response
-from surveyservice.database import utcnow
 from surveyservice.extensions import db
 from surveyservice.questionnaires.definition import (
     DefinitionError,
@@ -20,6 +19,8 @@ from surveyservice.questionnaires.definition import (
 )
 from surveyservice.questionnaires.versions import create_questionnaire, publish_draft
 from surveyservice.walks.models import Observation, Photo
+
+from .walk_data import upload_photo
 
 WALK = Path(__file__).resolve().parent.parent / "forms" / "torpa-walk.yaml"
 
@@ -68,21 +69,8 @@ def observations() -> list[Observation]:
 
 
 def uploaded_photo(point) -> str:
-    """A photo as the upload leaves it: stored for the point, named by no response."""
-    photo = Photo(
-        id=uuid.uuid4(),
-        organisation_id=point.organisation_id,
-        collection_point_id=point.id,
-        upload_hash="0" * 64,
-        storage_key=None,
-        width=1600,
-        height=1200,
-        size=1000,
-        uploaded_at=utcnow(),
-    )
-    db.session.add(photo)
-    db.session.commit()
-    return str(photo.id)
+    """A photo uploaded to the point as a tablet does, named by no response yet."""
+    return upload_photo(point)
 
 
 # --- the definition ----------------------------------------------------------

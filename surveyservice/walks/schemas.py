@@ -3,7 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..questionnaires.definition import SLUG_RE, VALUE_RE
-from ..results.exports.writing import DIALECT_NAMES
+from ..results.exports.api import DialectQuerySchema
 from ..results.schemas import DAY_RANGE, ID_RANGE, QueryNumber
 from .exports import LABELS
 from .observations import MAX_NOTE_LENGTH, RESPONSIBLES, STATUSES
@@ -82,15 +82,8 @@ class LabelsQuerySchema(ExportFiltersSchema):
     )
 
 
-class CsvQuerySchema(LabelsQuerySchema):
-    dialect = fields.String(
-        load_default="excel-sv",
-        validate=validate.OneOf(DIALECT_NAMES),
-        metadata={
-            "description": "excel-sv: UTF-8 with BOM, ';', decimal comma, CRLF (what "
-            "Swedish Excel opens by double-click); rfc4180: UTF-8, ',', decimal point, CRLF"
-        },
-    )
+class CsvQuerySchema(DialectQuerySchema, LabelsQuerySchema):
+    """The filters, the labels and the CSV dialect of the observations' export."""
 
 
 NOTE_LENGTH = validate.Length(max=MAX_NOTE_LENGTH)
