@@ -80,6 +80,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .collection.api import blp as collection_api
     from .collection.api import collect_blp
     from .health import bp as health_bp
+    from .public import page_views as public_page_views
+    from .public import promise_views, wall_views
     from .questionnaires import cli as questionnaires_cli
     from .questionnaires import editor_views as questionnaire_editor
     from .questionnaires import views as questionnaires_views
@@ -140,6 +142,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         photos_views.bp,
         area_map_views.bp,
         walk_views.bp,
+        promise_views.bp,
+        public_page_views.bp,
+        wall_views.bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(accounts_cli.users)

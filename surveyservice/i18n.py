@@ -41,8 +41,9 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb"})
 # Pages whose language comes from the URL only: the API speaks English (it has no
 # texts of this kind), and the forms (the resident's, and the kiosk's on a staff
 # tablet) keep nothing about a resident, not even in a cookie; a resident's choice
-# of language is not the staff's.
-URL_ONLY_PREFIXES = ("/api/", "/f/", "/staff/collect/")
+# of language is not the staff's. The public area pages (/a/) and the results walls
+# (/w/) are the same for everyone and set no cookie.
+URL_ONLY_PREFIXES = ("/api/", "/f/", "/staff/collect/", "/a/", "/w/")
 
 # The templates get this module's gettext ({name} placeholders, plain strings that
 # Jinja escapes), not the i18n extension's.

@@ -4,6 +4,7 @@ import enum
 import uuid
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,6 +68,9 @@ class Observation(db.Model):
     # What residents may be told, and what stays inside the organisation: never mixed.
     public_note: Mapped[str] = mapped_column(Text, default="")
     internal_note: Mapped[str] = mapped_column(Text, default="")
+    # Marked by a coordinator for the area's public page: its category, rough place,
+    # date, status and public note are shown there once the page is next published.
+    public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     response: Mapped[Response] = relationship()

@@ -45,6 +45,8 @@ NAVIGATION: list[NavItem] = [
     ),
     NavItem("results_pages.index", "Results", Role.COORDINATOR, ("results_pages.",)),
     NavItem("walk_pages.index", "Safety walks", Role.STAFF, ("walk_pages.",)),
+    NavItem("public_pages.index", "Public pages", Role.COORDINATOR, ("public_pages.", "walls.")),
+    NavItem("promises.index", "Citizen promises", Role.COORDINATOR, ("promises.",)),
     NavItem("staff.index", "Collect answers", Role.STAFF),
     NavItem("staff.import_queue", "Upload saved answers", Role.COORDINATOR),
     NavItem("areas_pages.index", "Areas", Role.COORDINATOR, ("areas_pages.", "area_maps.")),

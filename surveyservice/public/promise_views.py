@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+from . import models  # noqa: F401  (the tables, for the app and its migrations)
+
+bp = Blueprint("promises", __name__)
