@@ -76,7 +76,9 @@ class PromiseNote(db.Model):
     __tablename__ = "promise_note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    promise_id: Mapped[int] = mapped_column(ForeignKey("promise.id", ondelete="CASCADE"), index=True)
+    promise_id: Mapped[int] = mapped_column(
+        ForeignKey("promise.id", ondelete="CASCADE"), index=True
+    )
     noted_on: Mapped[date] = mapped_column(Date)
     texts: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
