@@ -110,6 +110,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ratelimit.init_app(app)
     # A walk's response also stores its observations and claims its photos.
     collection_submissions.also_store(walk_recording.record_walk)
+    # The resident's thank-you and the poster link to the area's published page.
+    collection_views.follow_up_page(public_page_views.follow_up_for_point)
     navigation.init_app(app)
     for blueprint in (
         account_api,

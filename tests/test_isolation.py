@@ -802,3 +802,96 @@ def test_every_walk_page_is_checked_here(app):
     }
     assert len(routes) >= 5  # the blueprint's name is right, so the check below bites
     assert routes - checked == set(), "add the new walk pages to WALK_PAGES_WITH_AN_ID"
+
+
+# --- the areas' public pages ----------------------------------------------------------
+
+# Every coordinators' page of the public pages that names an area (or its
+# publication) of the victim, with what the intruder posts to it.
+PUBLIC_PAGES_WITH_AN_ID = [
+    ("GET", "/public-pages/{area}", None),
+    ("POST", "/public-pages/{area}", {"rows": "1", "questionnaire-0": SLUG}),
+    ("POST", "/public-pages/{area}/publish", {}),
+    ("GET", "/public-pages/{area}/preview", None),
+    ("GET", "/public-pages/{area}/poster", None),
+    ("GET", "/public-pages/{area}/publications/1", None),
+]
+# The list names nothing of another organisation's: it shows the user's own areas.
+PUBLIC_PAGES_WITHOUT_AN_ID = {"/public-pages"}
+# Open to anyone: the published page and its QR code, keyed by the page's address
+# (tests/test_public_pages.py).
+PUBLIC_AREA_PAGES = {"/a/<slug>", "/a/<slug>/qr.svg"}
+
+
+@pytest.fixture
+def victim_public_page(org, victim_point):
+    from surveyservice.public.pages import page_for, publish
+
+    owner = make_user(org, Role.COORDINATOR, "samordnare@vanersborg.example.org")
+    page = page_for(db.session.get(Area, victim_point.area_id))
+    publish(page, owner)
+    db.session.commit()
+    return page
+
+
+def public_page_rows():
+    from surveyservice.public.models import Publication, PublicPage
+
+    db.session.expire_all()
+    pages = db.session.execute(sa.select(PublicPage.id, PublicPage.slug, PublicPage.results))
+    publications = db.session.execute(sa.select(Publication.id, Publication.page_id))
+    audit = db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar()
+    return [(row[0], row[1], str(row[2])) for row in pages], sorted(publications), audit
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.COORDINATOR, Role.ADMIN])
+@pytest.mark.parametrize(("method", "path", "form"), PUBLIC_PAGES_WITH_AN_ID)
+def test_another_organisation_gets_404_on_our_public_pages_and_changes_nothing(
+    app, org, other_org, victim_public_page, role, method, path, form
+):
+    url = path.format(area=victim_public_page.area_id)
+    before = public_page_rows()
+    client, csrf = _signed_in_client(app, make_user(other_org, role))
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, data={"csrf_token": csrf, **form})
+    # The pages need a coordinator of any organisation: staff are refused first.
+    assert response.status_code == (403 if role == Role.STAFF else 404), url
+    assert public_page_rows() == before
+    # Signed out: sent to sign in (a POST without a session has no CSRF token: 400).
+    signed_out = app.test_client().open(url, method=method, data=form)
+    assert signed_out.status_code in (302, 400), url
+    assert signed_out.status_code == 400 or signed_out.headers["Location"].startswith("/sign-in")
+    assert public_page_rows() == before
+    if method == "GET":
+        # There for its owner, so the 404 above is the check, not a typo.
+        owner, _ = _signed_in_client(app, make_user(org, Role.COORDINATOR))
+        assert owner.get(url).status_code == 200, url
+
+
+def test_another_organisation_sees_none_of_our_public_pages_in_its_list(
+    app, other_org, victim_public_page
+):
+    client, _ = _signed_in_client(app, make_user(other_org, Role.COORDINATOR))
+    listing = client.get("/public-pages").get_data(as_text=True)
+    assert f'href="/public-pages/{victim_public_page.area_id}"' not in listing
+    assert '/a/sanden"' not in listing  # theirs would be sanden-2, once made
+
+
+def test_every_public_page_route_is_checked_here(app):
+    checked = {
+        p.replace("{area}", "<int:area_id>").replace(
+            "/publications/1", "/publications/<int:number>"
+        )
+        for _, p, _ in PUBLIC_PAGES_WITH_AN_ID
+    }
+    routes = {
+        r.rule
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("public_pages.") or r.rule.startswith(("/public-pages", "/a/"))
+    }
+    assert len(routes) >= 8  # the blueprint's name is right, so the check below bites
+    assert routes - checked - PUBLIC_PAGES_WITHOUT_AN_ID - PUBLIC_AREA_PAGES == set(), (
+        "add the new public pages to PUBLIC_PAGES_WITH_AN_ID"
+    )

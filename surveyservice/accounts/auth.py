@@ -31,6 +31,14 @@ class SessionInterface(SecureCookieSessionInterface):
     reads no session, though Flask-Login looks at it for every template) does not say
     it varies by cookie."""
 
+    def should_set_cookie(self, app, session):
+        # A page a shared cache may keep (``g.shared_cache``: the public area pages)
+        # carries no cookie at all, not even a signed-in visitor's refreshed session,
+        # which a cache would otherwise hand to everyone.
+        if g.get("shared_cache"):
+            return False
+        return super().should_set_cookie(app, session)
+
     def save_session(self, app, session, response):
         super().save_session(app, session, response)
         # A response that sets a cookie (a signed-in session refreshed) keeps its Vary.

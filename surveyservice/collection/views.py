@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
+from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -42,6 +44,32 @@ def mark_same_for_everyone():
     # these pages depend on no cookie, so a cache may keep one copy for everyone.
     if request.endpoint in _SAME_FOR_EVERYONE:
         g.same_for_everyone = True
+
+
+class FollowUpPage(NamedTuple):
+    """Where residents follow what happens in a point's area: the page's address,
+    the area's name and the address of the page's QR code."""
+
+    url: str
+    area: str
+    qr_url: str
+
+
+# Registered by public/ (create_app): collection/ knows no public pages of its own.
+_FOLLOW_UP: list[Callable[[CollectionPoint], FollowUpPage | None]] = []
+
+
+def follow_up_page(finder: Callable[[CollectionPoint], FollowUpPage | None]) -> None:
+    if finder not in _FOLLOW_UP:
+        _FOLLOW_UP.append(finder)
+
+
+def follow_up_of(point: CollectionPoint) -> FollowUpPage | None:
+    """The published page of the point's area, if there is one."""
+    for finder in _FOLLOW_UP:
+        if (found := finder(point)) is not None:
+            return found
+    return None
 
 
 def form_url(point: CollectionPoint) -> str:
@@ -89,6 +117,7 @@ def form_page(
         has_location=any(q["type"] == "location" for q, _group in iter_questions(definition)),
         lang=lang,
         t=t,
+        follow_up=follow_up_of(point),
         **context,
     )
     return html, status
@@ -212,6 +241,7 @@ def poster(point_id):
         size = "a4"
     definition = point.served_version.definition
     url = form_url(point)
+    follow_up = follow_up_of(point)
     languages = [
         {
             "code": code,
@@ -234,6 +264,12 @@ def poster(point_id):
         short_url=url.split("://", 1)[-1],
         languages=languages,
         size=size,
+        follow_up=follow_up,
+        follow_up_line=translate(
+            "Follow what happens in {area}:", languages[0]["code"], area=follow_up.area
+        )
+        if follow_up
+        else "",
         # Staff came from the points they collect at; coordinators from the point's page.
         back_url=url_for("workspace.point", point_id=point.id)
         if current_user.has_role(Role.COORDINATOR)
