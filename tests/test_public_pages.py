@@ -329,7 +329,7 @@ def test_index_shows_each_areas_state(app, org, coordinator, sanden, published_p
     html = body(client.get("/public-pages?lang=en"))
     torpa = area_named(org, "Torpa")
     row = re.search(rf'<tr id="area-{sanden.id}">.*?</tr>', html, re.S).group(0)
-    assert "Publication 1" in row and "coordinator@example.org" in row
+    assert "Publication 1" in row and "coordinator<wbr>@example.org" in row
     assert "Changes wait" not in row
     assert "Never published" in re.search(rf'<tr id="area-{torpa.id}">.*?</tr>', html, re.S).group(
         0
@@ -640,7 +640,10 @@ def test_promise_progress_is_shown_with_counts_and_dated_notes(client, org, coor
     html = body(client.get("/a/sanden?lang=en"))
     assert "promised 4 – done 2" in html
     assert "2026–2027" in html and "In progress" in html and "Two walks done" in html
-    assert '<time datetime="2026-09-01">September 1, 2026</time>' in html
+    assert (
+        '<time datetime="2026-09-01">September 1, 2026</time> <p dir="auto">Walk two done</p>'
+        in html
+    )
     sv = body(client.get("/a/sanden"))
     assert "lovat 4 – gjort 2" in sv and "1 september 2026" in sv
 

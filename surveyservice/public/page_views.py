@@ -40,6 +40,7 @@ from ..i18n import (
     direction,
     gettext,
     set_language,
+    show_times_for,
     translate,
 )
 from ..results import summary
@@ -174,7 +175,8 @@ def _language(param: str) -> str:
 def _not_published(language: str) -> Response:
     html = render_template("public/not_published.html", lang=language)
     response = Response(html, 404, mimetype="text/html")
-    response.headers["Cache-Control"] = "public, max-age=60"
+    # Asked again each time: the page may be published any moment now.
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 
@@ -190,9 +192,11 @@ def public(slug):
     latest = latest_publication(page)
     if latest is None:
         return _not_published(language)
+    show_times_for(page.organisation_id)
     html = render_template(
         "public/page.html",
         published_at=latest.published_at,
+        address=public_url(page),
         **page_context(latest.content, language),
     )
     response = Response(html, mimetype="text/html")

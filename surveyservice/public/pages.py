@@ -23,6 +23,7 @@ from ..areas.models import Area
 from ..audit.log import record
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import N_
 from ..questionnaires.models import Questionnaire
 from ..questionnaires.versions import list_questionnaires
 from .content import build_content
@@ -130,9 +131,9 @@ def _day(text: str) -> tuple[date | None, str | None]:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        return None, "Write the date as YYYY-MM-DD, such as 2026-06-01."
+        return None, N_("Write the date as YYYY-MM-DD, such as 2026-06-01.")
     if not FIRST_DAY <= day <= LAST_DAY:
-        return None, "Give a date between 2000 and 2100."
+        return None, N_("Give a date between 2000 and 2100.")
     return day, None
 
 
@@ -153,9 +154,9 @@ def read_selections(
             continue
         questionnaire = by_slug.get(slug)
         if not slug:
-            form.problems[(index, "questionnaire")] = "Choose a questionnaire."
+            form.problems[(index, "questionnaire")] = N_("Choose a questionnaire.")
         elif questionnaire is None:
-            form.problems[(index, "questionnaire")] = (
+            form.problems[(index, "questionnaire")] = N_(
                 "Choose one of the questionnaires in the list: this one has no published "
                 "version, or is not your organisation's."
             )
@@ -166,7 +167,7 @@ def read_selections(
         if problem:
             form.problems[(index, "until")] = problem
         if since and until and until < since:
-            form.problems[(index, "until")] = "The last day cannot be before the first."
+            form.problems[(index, "until")] = N_("The last day cannot be before the first.")
         if questionnaire is None or (index, "since") in form.problems:
             continue
         if (index, "until") in form.problems:
@@ -178,14 +179,14 @@ def read_selections(
         }
         key = (questionnaire.id, chosen["since"], chosen["until"])
         if key in seen:
-            form.problems[(index, "questionnaire")] = (
+            form.problems[(index, "questionnaire")] = N_(
                 "This questionnaire is already chosen for the same days above."
             )
             continue
         seen.add(key)
         selections.append(chosen)
     if len(selections) > MAX_SELECTIONS:
-        form.general.append("Choose at most {limit} questionnaires and periods.")
+        form.general.append(N_("Choose at most {limit} questionnaires and periods."))
     return form, selections
 
 
