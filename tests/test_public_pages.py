@@ -883,3 +883,40 @@ def test_another_organisation_cannot_reach_our_public_pages_admin(
     )
     assert "Sanden" in body(intruder.get("/public-pages"))  # their own Sanden
     assert f'/public-pages/{sanden.id}"' not in body(intruder.get("/public-pages"))
+
+
+def test_results_move_on_only_by_whole_groups_between_publications(
+    app, client, org, coordinator, sanden, make_questionnaire, make_point
+):
+    """A reader who keeps one publication and reads the next must not learn the few
+    answers that came in between from the difference."""
+    questionnaire = make_questionnaire(org, questions=CHOICE_QUESTIONS)
+    point = make_point(questionnaire)
+    resident = app.test_client()
+    send(resident, point, 6, {"safe_now": "safe"})
+    send(resident, point, 6, {"safe_now": "unsafe"})
+    page = page_for(sanden)
+    set_results(page, [{"questionnaire_id": questionnaire.id}], coordinator)
+    first = publish(page, coordinator)
+    db.session.commit()
+    assert first.content["results"][0]["total"] == 12
+
+    def cells(publication):
+        question = publication.content["results"][0]["questions"][0]
+        return [(cell["value"], cell["count"]) for cell in question["cells"]]
+
+    # One more person feels unsafe: published again, the figures stay as they were.
+    send(resident, point, 1, {"safe_now": "unsafe"})
+    second = publish(page, coordinator)
+    db.session.commit()
+    assert second.content["results"][0]["total"] == 12
+    assert cells(second) == cells(first)
+    assert "12 answers" in body(client.get("/a/sanden?lang=en"))
+    # Nor does an unpublished page's state say a change is waiting.
+    assert "Changes wait" not in body(signed_in(app, coordinator).get("/public-pages?lang=en"))
+    # Four more, five in all since the figures shown: now they move on, to all 17.
+    send(resident, point, 4, {"safe_now": "safe"})
+    third = publish(page, coordinator)
+    db.session.commit()
+    assert third.content["results"][0]["total"] == 17
+    assert "17 answers" in body(client.get("/a/sanden?lang=en"))

@@ -233,9 +233,49 @@ def _as_stored(content: dict) -> dict:
     return json.loads(json.dumps(content))
 
 
+def _block_key(block: dict) -> tuple:
+    return block.get("questionnaire"), block.get("since"), block.get("until")
+
+
+def _last_shown_blocks(page: PublicPage) -> dict[tuple, dict]:
+    """Each result block as the latest publication that showed its figures had it."""
+    shown: dict[tuple, dict] = {}
+    for publication in publications(page):  # the latest first
+        for block in publication.content.get("results", []):
+            if block.get("total") is not None:
+                shown.setdefault(_block_key(block), block)
+    return shown
+
+
+def settled(content: dict, page: PublicPage) -> dict:
+    """The content with each questionnaire's results moved on only by whole groups.
+
+    Whoever keeps a page and reads the next one learns the answers that arrived in
+    between from the difference (docs/results.md, "Results that change"). So a
+    block whose number of answers differs by 1 to k-1 from the last figures
+    published for it keeps those figures until at least k more (or fewer) answers
+    make the difference."""
+    before = _last_shown_blocks(page)
+    blocks = []
+    for block in content.get("results", []):
+        old = before.get(_block_key(block))
+        total, k = block.get("total"), block.get("k") or 1
+        # Figures suppressed under a smaller threshold than today's are not kept.
+        if (
+            old is not None
+            and total is not None
+            and 0 < abs(total - old["total"]) < k
+            and old.get("k", 0) >= k
+        ):
+            block = old
+        blocks.append(block)
+    return {**content, "results": blocks}
+
+
 def preview(page: PublicPage) -> dict:
-    """The page as it would be published now, from the live data."""
-    return _as_stored(build_content(page))
+    """The page as it would be published now: from the live data, its results moved
+    on only by whole groups since the last publication."""
+    return settled(_as_stored(build_content(page)), page)
 
 
 def latest_publication(page: PublicPage | None) -> Publication | None:
