@@ -160,7 +160,7 @@ def sanden(app, org, make_questionnaire, make_point):
         )
     )
     db.session.commit()
-    return {"area": area, "car_park": car_park, "photo": photo}
+    return {"area": area, "car_park": car_park, "photo": photo, "point": point}
 
 
 def resident_page(browser, browser_context_args, width=390, height=844):
@@ -177,7 +177,7 @@ def fits(page, width: int) -> None:
 
 
 def test_coordinator_publishes_and_residents_read_it_in_three_languages(
-    page, browser, browser_context_args, org, sanden, axe
+    page, browser, browser_context_args, live_server, org, sanden, axe
 ):
     coordinator = make_user(org, Role.COORDINATOR, "samordnare@example.org")
     sign_in(page, coordinator.email)
@@ -305,6 +305,17 @@ def test_coordinator_publishes_and_residents_read_it_in_three_languages(
     page.get_by_role("link", name="Publicering 1").click()
     expect(page.get_by_role("note").first).to_contain_text("Publicering 1")
     expect(page.get_by_text("Mer vuxna ute på kvällarna")).to_have_count(0)
+
+    # A resident who answers at the festival is told where to follow what happens.
+    resident.goto(f"/f/{sanden['point'].token}")
+    resident.get_by_role("radio", name="Trygg", exact=True).check()
+    resident.get_by_role("button", name="Skicka svaren").click()
+    expect(resident.get_by_role("heading", name="Tack för dina svar!")).to_be_visible()
+    follow = resident.locator("#done .follow-up")
+    expect(follow).to_contain_text("Följ vad som händer i Sanden:")
+    expect(follow.get_by_role("link")).to_have_attribute("href", f"{live_server}/a/sanden")
+    keep(resident, "thanks-follow-up-390.png")
+    assert axe(resident) == []
     context.close()
 
 
