@@ -297,6 +297,27 @@ def test_coordinator_saves_the_results_and_a_bad_row_stores_nothing(
     assert [s["since"] for s in find_page(sanden).results] == ["2026-06-01"]
 
 
+def test_a_post_that_is_not_the_form_changes_nothing(
+    app, org, coordinator, sanden, make_questionnaire
+):
+    questionnaire = make_questionnaire(org)
+    page = page_for(sanden)
+    set_results(page, [{"questionnaire_id": questionnaire.id}], coordinator)
+    db.session.commit()
+    client = signed_in(app, coordinator)
+    url = f"/public-pages/{sanden.id}"
+    csrf = csrf_of(client, url)
+    for rows in (None, "", "x", "-1", "999", "1" * 40):
+        data = {"csrf_token": csrf, **({"rows": rows} if rows is not None else {})}
+        assert client.post(url, data=data).status_code == 400, rows
+    long_slug = client.post(
+        url, data={"csrf_token": csrf, "rows": "1", "questionnaire-0": "q" * 5000}
+    )
+    assert long_slug.status_code == 422
+    db.session.expire_all()
+    assert find_page(sanden).results == [{"questionnaire_id": questionnaire.id}]
+
+
 def test_publish_needs_csrf_and_a_coordinator(app, org, coordinator, staff, sanden):
     client = signed_in(app, coordinator)
     url = f"/public-pages/{sanden.id}/publish"

@@ -269,7 +269,10 @@ def _area_page(area: Area, form=None, status: int = 200, **context):
 
 
 def _rows_from_form() -> list[dict[str, str]]:
-    count = min(parse_whole_number(request.form.get("rows", "")) or 0, 50)
+    count = parse_whole_number(request.form.get("rows", ""))
+    if count is None or count > MAX_SELECTIONS + 1:
+        # Not a form of ours: saving it would clear the page's results.
+        abort(400)
     return [
         {
             "questionnaire": request.form.get(f"questionnaire-{i}", ""),

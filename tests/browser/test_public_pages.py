@@ -405,4 +405,11 @@ def test_coordinator_pages_fit_every_screen_and_pass_axe(
             fits(page, width)
             if width == 1024:
                 assert axe(page) == [], name
+        if width == 1024:
+            # The festival's poster links to the page, with a small QR code.
+            page.goto(f"/collection-points/{sanden['point'].id}/poster?lang={lang}")
+            follow = page.locator(".follow-up")
+            expect(follow).to_contain_text("Följ vad som händer i Sanden:")
+            assert follow.locator("img").evaluate("img => img.naturalWidth") > 0
+            keep(page, f"point-poster-{lang}-{width}.png")
         context.close()
