@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..collection.points import Problem
+from ..i18n import N_
 from ..text import parse_whole_number
 from .models import Promise, PromiseStatus
 from .promises import LANGUAGES
@@ -24,6 +25,11 @@ class Form:
     values: dict[str, str]
     area_ids: list[str] = field(default_factory=list)
     problems: dict[str, list[Problem]] = field(default_factory=dict)
+
+    def others_open(self, prefix: str) -> bool:
+        """Whether the texts in the other languages than Swedish are worth unfolding."""
+        names = [f"{prefix}_{code}" for code in LANGUAGES if code != "sv"]
+        return any(self.values.get(n, "").strip() or n in self.problems for n in names)
 
     def add(self, name: str, template: str, **values) -> None:
         self.problems.setdefault(name, []).append(Problem(template, **values))
@@ -82,24 +88,24 @@ def read_promise_form(posted) -> tuple[Form, dict]:
         "done_texts": {code: values[f"done_text_{code}"] for code in LANGUAGES},
     }
     for name, missing in (
-        ("first_year", "Give the first year of the period."),
-        ("last_year", "Give the last year of the period."),
+        ("first_year", N_("Give the first year of the period.")),
+        ("last_year", N_("Give the last year of the period.")),
     ):
         text = values[name].strip()
         fields[name] = parse_whole_number(text)
         if not text:
             form.add(name, missing)
         elif fields[name] is None:
-            form.add(name, "Write a year, such as 2026.")
+            form.add(name, N_("Write a year, such as 2026."))
     for name in ("promised_count", "done_count"):
         text = values[name].strip()
         fields[name] = parse_whole_number(text) if text else None
         if text and fields[name] is None:
-            form.add(name, "Write a whole number, such as 4, or leave it empty.")
+            form.add(name, N_("Write a whole number, such as 4, or leave it empty."))
     area_ids = [parse_whole_number(value.strip()) for value in form.area_ids]
     fields["area_ids"] = [i for i in area_ids if i is not None]
     if None in area_ids:
-        form.add("areas", "Choose the areas from the list.")
+        form.add("areas", N_("Choose the areas from the list."))
     return form, fields
 
 
@@ -114,12 +120,12 @@ def read_note_form(posted) -> tuple[Form, date | None, dict[str, str]]:
     noted_on = None
     text = values["noted_on"].strip()
     if not text:
-        form.add("noted_on", "Give the date of the note.")
+        form.add("noted_on", N_("Give the date of the note."))
     else:
         try:
             noted_on = date.fromisoformat(text) if len(text) == 10 else None
         except ValueError:
             noted_on = None
         if noted_on is None:
-            form.add("noted_on", "Write the date as year-month-day, such as 2026-09-01.")
+            form.add("noted_on", N_("Write the date as year-month-day, such as 2026-09-01."))
     return form, noted_on, {code: values[f"note_{code}"] for code in LANGUAGES}

@@ -25,6 +25,7 @@ from .promise_form import (
 )
 from .promises import (
     FIRST_YEAR,
+    LANGUAGE_LABELS,
     LANGUAGES,
     LAST_YEAR,
     MAX_NOTE_LENGTH,
@@ -73,6 +74,7 @@ def _context() -> dict:
         "status_names": STATUS_NAMES,
         "text_in": text_in,
         "languages": LANGUAGES,
+        "language_labels": LANGUAGE_LABELS,
         "max_text": MAX_TEXT_LENGTH,
         "max_note": MAX_NOTE_LENGTH,
         "first_year": FIRST_YEAR,

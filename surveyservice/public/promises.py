@@ -29,6 +29,8 @@ from ..text import unstorable
 from .models import Promise, PromiseNote, PromiseStatus, promise_area
 
 LANGUAGES = tuple(LANGUAGE_NAMES)  # sv first: the text every promise has
+# The languages' names in a sentence of the page's language ("på svenska").
+LANGUAGE_LABELS = {"sv": N_("Swedish"), "en": N_("English"), "ar": N_("Arabic")}
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_TEXT_LENGTH = 2000
 MAX_NOTE_LENGTH = 1000
