@@ -393,6 +393,7 @@ def test_texts_are_masked_and_the_form_says_so(signed_in, org):
     for personal in ("Svensson", "070-123 45 67", "anna.svensson@example.org"):
         assert personal not in stored
     assert "om vandringen." in promise.texts["sv"]
+    assert "[telefonnummer]" in promise.texts["sv"] and "[e-post]" in promise.done_texts["sv"]
 
 
 def test_removing_a_promise_asks_first(signed_in, org):
