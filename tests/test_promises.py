@@ -366,6 +366,11 @@ def test_every_problem_shows_at_once(signed_in, org):
     page = signed_in.post("/promises/new", data=data).get_data(as_text=True)
     for field in ("first_year", "text_sv", "areas", "done_count"):
         assert f'id="problem-{field}"' in page
+    # The summary lists them in the order of the page, the form's and the domain's alike.
+    summary = page[page.index('class="error-summary"') :]
+    summary = summary[: summary.index("</ul>")]
+    links = [summary.index(f'href="#field-{f}"') for f in ("first_year", "text_sv", "areas")]
+    assert links == sorted(links) and summary.index('href="#field-done_count"') > links[-1]
 
 
 def test_another_organisations_area_in_the_form_is_a_field_problem(signed_in, org, other_org):

@@ -16,6 +16,18 @@ from .promises import LANGUAGES
 TEXT_FIELDS = tuple(f"text_{code}" for code in LANGUAGES)
 DONE_TEXT_FIELDS = tuple(f"done_text_{code}" for code in LANGUAGES)
 NOTE_FIELDS = tuple(f"note_{code}" for code in LANGUAGES)
+# The fields in the order the page shows them: the summary of problems follows it.
+PROMISE_ORDER = (
+    "first_year",
+    "last_year",
+    *TEXT_FIELDS,
+    "areas",
+    "promised_count",
+    "status",
+    *DONE_TEXT_FIELDS,
+    "done_count",
+)
+NOTE_ORDER = ("noted_on", *NOTE_FIELDS)
 
 
 @dataclass
@@ -25,6 +37,7 @@ class Form:
     values: dict[str, str]
     area_ids: list[str] = field(default_factory=list)
     problems: dict[str, list[Problem]] = field(default_factory=dict)
+    order: tuple[str, ...] = PROMISE_ORDER
 
     def others_open(self, prefix: str) -> bool:
         """Whether the texts in the other languages than Swedish are worth unfolding."""
@@ -40,6 +53,10 @@ class Form:
         for name, messages in problems.items():
             if name not in self.problems:
                 self.problems[name] = list(messages)
+        place = {name: index for index, name in enumerate(self.order)}
+        self.problems = dict(
+            sorted(self.problems.items(), key=lambda item: place.get(item[0], len(place)))
+        )
 
 
 def _typed(text: str) -> str:
@@ -110,13 +127,13 @@ def read_promise_form(posted) -> tuple[Form, dict]:
 
 
 def note_form(today: date) -> Form:
-    return Form({"noted_on": today.isoformat()})
+    return Form({"noted_on": today.isoformat()}, order=NOTE_ORDER)
 
 
 def read_note_form(posted) -> tuple[Form, date | None, dict[str, str]]:
     """The note form as sent, its date (None when it cannot be read) and its texts."""
     values = {name: _typed(posted.get(name, "")) for name in ("noted_on", *NOTE_FIELDS)}
-    form = Form(values)
+    form = Form(values, order=NOTE_ORDER)
     noted_on = None
     text = values["noted_on"].strip()
     if not text:

@@ -49,8 +49,10 @@ bp = Blueprint("promises", __name__)
 
 
 def get_promise_or_404(promise_id: int) -> Promise:
-    """The signed-in user's organisation's promise; another organisation's is a 404."""
-    promise = find_promise(current_user.organisation_id, promise_id)
+    """The signed-in user's organisation's promise; another organisation's is a 404.
+    A change locks it until it is committed."""
+    locked = request.method == "POST"
+    promise = find_promise(current_user.organisation_id, promise_id, for_update=locked)
     if promise is None:
         abort(404)
     return promise
@@ -190,7 +192,7 @@ def new_note(promise_id):
         form.merge(exc.problems)
     if form.problems:
         db.session.rollback()
-        return _detail_page(get_promise_or_404(promise_id), form, 422)
+        return _detail_page(promise, form, 422)
     db.session.commit()
     url = url_for(".detail", promise_id=promise.id, done="note_added", _anchor="notes")
     return redirect(url, 303)

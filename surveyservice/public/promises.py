@@ -96,11 +96,17 @@ def promises_for_area(organisation_id: int, area_id: int) -> list[Promise]:
     return list(db.session.execute(_loaded(_newest_first(query))).scalars())
 
 
-def find_promise(organisation_id: int, promise_id: int) -> Promise | None:
-    """The organisation's promise with this id, or None (another's is none too)."""
+def find_promise(
+    organisation_id: int, promise_id: int, *, for_update: bool = False
+) -> Promise | None:
+    """The organisation's promise with this id, or None (another's is none too).
+    ``for_update``: locked until the transaction ends, so that a change and a removal
+    at once are made one after the other (a note never lands on a removed promise)."""
     if not 0 < promise_id < 2**31:
         return None  # no such row, and a database would refuse the number
     query = select(Promise).filter_by(organisation_id=organisation_id, id=promise_id)
+    if for_update:
+        query = query.with_for_update(of=Promise)
     return db.session.execute(_loaded(query)).scalar_one_or_none()
 
 

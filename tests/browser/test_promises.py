@@ -177,7 +177,7 @@ def test_the_promise_pages_pass_axe_in_english_and_fit_every_width(page, org, ax
             "done_count": None,
         },
     )
-    add_note(promise, None, date(2026, 6, 20), {"sv": "Första kvällen."}, date(2026, 6, 20))
+    note = add_note(promise, None, date(2026, 6, 20), {"sv": "Första kvällen."}, date(2026, 6, 20))
     db.session.commit()
     sign_in(page, coordinator.email)
     folder = Path(SHOTS) if SHOTS else tmp_path
@@ -186,6 +186,8 @@ def test_the_promise_pages_pass_axe_in_english_and_fit_every_width(page, org, ax
         "list": "/promises",
         "promise": f"/promises/{promise.id}",
         "edit": f"/promises/{promise.id}/edit",
+        "remove": f"/promises/{promise.id}/remove",
+        "remove-note": f"/promises/{promise.id}/notes/{note.id}/remove",
     }
     for lang in ("sv", "en"):
         for name, url in pages.items():
@@ -202,6 +204,29 @@ def test_the_promise_pages_pass_axe_in_english_and_fit_every_width(page, org, ax
                 page.screenshot(
                     path=str(folder / f"promises-{name}-{lang}-{width}.png"), full_page=True
                 )
+    # The forms sent back with problems, at a phone's width.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for lang in ("sv", "en"):
+        page.goto(f"/promises/{promise.id}/edit?lang={lang}")
+        page.get_by_label("Antal genomförda" if lang == "sv" else "Number done").fill("många")
+        page.locator("#field-first_year").fill("1999")
+        page.locator("#field-text_sv").fill("")
+        page.get_by_role(
+            "button", name="Spara ändringarna" if lang == "sv" else "Save changes"
+        ).click()
+        expect(page.get_by_role("alert")).to_be_focused()
+        expect(page.locator(".field-problem")).to_have_count(3)
+        assert axe(page) == [], lang
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(folder / f"promises-edit-problems-{lang}-390.png"), full_page=True)
+        page.goto(f"/promises/{promise.id}?lang={lang}")
+        page.locator("#field-noted_on").fill("2999-01-01")
+        page.get_by_role(
+            "button", name="Lägg till anteckningen" if lang == "sv" else "Add the note"
+        ).click()
+        expect(page.get_by_role("alert")).to_be_focused()
+        expect(page.locator(".field-problem")).to_have_count(2)
+        assert axe(page) == [], lang
     # The English list shows the Swedish text where there is no English one, marked so.
     page.goto("/promises?lang=en")
     expect(page.locator('.promise-text[lang="sv"]')).to_have_text("Trygghetsvandring i Torpa.")
