@@ -450,6 +450,7 @@ def test_notes_are_added_with_todays_date_and_removed(signed_in, org, app):
     page = signed_in.get(url + "?lang=en").get_data(as_text=True)
     assert "The first walk was held." in page
     assert "Not written: the public page shows the Swedish text." in page
+    assert "Not written in Arabic: the public page shows the Swedish text there." in page
     listing = signed_in.get("/promises?lang=en").get_data(as_text=True)
     assert "None yet" not in listing
     remove_url = f"{url}/notes/{note.id}/remove"
