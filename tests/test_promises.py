@@ -557,3 +557,18 @@ def test_another_organisations_promise_and_note_are_404_and_unchanged(
     assert promise.texts["sv"] == "Fyra trygghetsvandringar i Torpa."
     assert [n.id for n in promise.notes] == [note.id]
     assert len(audit()) == logged
+
+
+def test_a_new_notes_date_is_today_in_the_organisations_time_zone(signed_in, org):
+    from surveyservice.database import utcnow
+    from surveyservice.local_time import to_local
+
+    promise = create_promise(org.id, None, fields(org))
+    db.session.commit()
+    # Twenty-five hours apart: at any moment at least one of them is not UTC's day.
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        org.time_zone = zone
+        db.session.commit()
+        page = signed_in.get(f"/promises/{promise.id}").get_data(as_text=True)
+        today = to_local(utcnow(), zone).date().isoformat()
+        assert f'max="{today}" value="{today}"' in page, zone
