@@ -182,13 +182,13 @@ def test_coordinator_publishes_and_residents_read_it_in_three_languages(
     coordinator = make_user(org, Role.COORDINATOR, "samordnare@example.org")
     sign_in(page, coordinator.email)
     page.get_by_role("navigation", name="Huvudmeny").get_by_role(
-        "link", name="Publika sidor"
+        "link", name="Offentliga sidor"
     ).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Publika sidor")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Offentliga sidor")
     row = page.get_by_role("row", name="Sanden")
     expect(row).to_contain_text("Aldrig publicerad")
     row.get_by_role("link", name="Sanden", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Publik sida för Sanden")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Offentlig sida för Sanden")
 
     # A wrong period is refused at its field, and nothing is kept.
     adding = page.get_by_role("group", name="Lägg till en enkät")
@@ -231,7 +231,7 @@ def test_coordinator_publishes_and_residents_read_it_in_three_languages(
     page.get_by_role("link", name="Tillbaka till publiceringen").click()
     page.get_by_role("button", name="Publicera sidan").click()
     expect(page.get_by_role("status")).to_contain_text(
-        "Publicering 1 finns nu på den publika sidan"
+        "Publicering 1 finns nu på den offentliga sidan"
     )
     expect(page.get_by_role("row", name="Publicering 1")).to_contain_text("samordnare@example.org")
 
@@ -291,7 +291,7 @@ def test_coordinator_publishes_and_residents_read_it_in_three_languages(
     resident.reload()  # past the five minutes a browser may keep the page
     assert resident.locator("main").inner_html() == first_sv
     expect(resident.get_by_text("Mer vuxna ute på kvällarna")).to_have_count(0)
-    page.get_by_role("link", name="Publika sidor", exact=True).first.click()
+    page.get_by_role("link", name="Offentliga sidor", exact=True).first.click()
     expect(page.get_by_role("row", name="Sanden")).to_contain_text(
         "Ändringar väntar på nästa publicering"
     )
