@@ -47,7 +47,7 @@ from ..results import summary
 from ..text import parse_whole_number
 from . import models  # noqa: F401  (the tables, for the app and its migrations)
 from .content import text_for
-from .models import PromiseStatus, Publication, PublicPage
+from .models import Publication, PublicPage
 from .pages import (
     MAX_SELECTIONS,
     find_page,
@@ -69,6 +69,7 @@ from .pages import (
     states,
     unsaved_page,
 )
+from .promises import STATUS_NAMES
 
 bp = Blueprint("public_pages", __name__)
 
@@ -77,13 +78,8 @@ LANGUAGES = tuple(LANGUAGE_NAMES)
 _SAME_FOR_EVERYONE = frozenset({"public_pages.public", "public_pages.qr"})
 PUBLIC_CACHE = "public, max-age=300"
 
-PROMISE_STATUS_LABELS = {
-    PromiseStatus.NOT_STARTED.value: N_("Not started"),
-    PromiseStatus.IN_PROGRESS.value: N_("In progress"),
-    PromiseStatus.DONE.value: N_("Done"),
-    PromiseStatus.PARTLY_DONE.value: N_("Partly done"),
-    PromiseStatus.NOT_DONE.value: N_("Not done"),
-}
+# The statuses by the names the promise pages give them.
+PROMISE_STATUS_LABELS = {status.value: name for status, name in STATUS_NAMES.items()}
 # Why a questionnaire's or a question's figures are not on the page, for residents.
 TOO_FEW_YET = N_(
     "Fewer than {k} people have answered here so far. The results appear when at least "

@@ -286,7 +286,18 @@ def test_coordinator_publishes_and_residents_read_it_in_three_languages(
 
     # New data waits for the next publish.
     sanden["car_park"].public = True
-    add_promise(org, sanden["area"], {"sv": "Mer vuxna ute på kvällarna"})
+    db.session.commit()
+    # The coordinator writes a new promise for Sanden on the promise pages.
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Medborgarlöften"
+    ).click()
+    page.get_by_role("link", name="Nytt löfte").click()
+    page.get_by_label("Första år").fill("2026")
+    page.locator("#field-last_year").fill("2026")
+    page.get_by_label("Vad som utlovas, på svenska").fill("Mer vuxna ute på kvällarna")
+    page.get_by_label("Sanden", exact=True).check()
+    page.get_by_role("button", name="Spara löftet").click()
+    expect(page.get_by_role("status").first).to_have_text("Löftet är sparat.")
     resident.goto("/a/sanden")
     resident.reload()  # past the five minutes a browser may keep the page
     assert resident.locator("main").inner_html() == first_sv
