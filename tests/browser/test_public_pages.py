@@ -424,3 +424,34 @@ def test_coordinator_pages_fit_every_screen_and_pass_axe(
             assert follow.locator("img").evaluate("img => img.naturalWidth") > 0
             keep(page, f"point-poster-{lang}-{width}.png")
         context.close()
+
+
+@pytest.mark.parametrize("size", ["A4", "A3"])
+def test_point_posters_with_the_follow_up_line_still_print_on_one_page(
+    page, org, coordinator, make_point, size
+):
+    import yaml
+
+    from surveyservice.public.pages import page_for, publish
+    from surveyservice.questionnaires.versions import create_questionnaire, publish_draft
+
+    from .test_staff_pages import FORMS
+    from .test_workspace import pdf_pages
+
+    publish(page_for(find_area_by_name(org.id, "Sanden")), coordinator)
+    db.session.commit()
+    sign_in(page, coordinator.email)
+    # The shipped questionnaires in all their languages: the longest posters there are.
+    for path in sorted(FORMS.glob("*.yaml")):
+        questionnaire = create_questionnaire(org, yaml.safe_load(path.read_text(encoding="utf-8")))
+        publish_draft(questionnaire)
+        db.session.commit()
+        point = make_point(questionnaire, name="Sandenfestivalen och Torpadagen 2026")
+        page.goto(f"/collection-points/{point.id}/poster?size={size.lower()}")
+        expect(page.locator(".follow-up img")).to_have_js_property("complete", True)
+        page.emulate_media(media="print")
+        pdf = page.pdf(format=size, prefer_css_page_size=True)
+        assert pdf_pages(pdf) == 1, (path.name, size)
+        if size == "A4":
+            keep(page, f"point-poster-print-{path.stem}.png")
+        page.emulate_media(media="screen")
