@@ -82,7 +82,12 @@ def results_section(org: Organisation, area: Area, selections: list[dict]) -> li
     thresholds = thresholds_for(org)
     blocks = []
     for selection in selections:
-        questionnaire = db.session.get(Questionnaire, selection.get("questionnaire_id"))
+        questionnaire_id = selection.get("questionnaire_id")
+        # Kept in JSON: anything but a row's id names no questionnaire (and a number
+        # out of the column's range would make PostgreSQL refuse the query).
+        if type(questionnaire_id) is not int or not 0 < questionnaire_id < 2**31:
+            continue
+        questionnaire = db.session.get(Questionnaire, questionnaire_id)
         if questionnaire is None or questionnaire.organisation_id != org.id:
             continue
         filters = Filters(
@@ -138,10 +143,18 @@ def _question(question: QuestionSummary) -> dict:
 # --- what we saw on safety walks -----------------------------------------------
 
 
-def _by_language(value_of) -> dict[str, str]:
-    """A text in each of the page's languages, leaving out those that are empty."""
-    texts = {language: value_of(language) for language in LANGUAGES}
+def _by_language(value_of, languages=LANGUAGES) -> dict[str, str]:
+    """A text in each of the page's languages (of those given), leaving out those
+    that are empty."""
+    texts = {language: value_of(language) for language in LANGUAGES if language in languages}
     return {language: text for language, text in texts.items() if text}
+
+
+def _written_in(definition: dict) -> tuple[str, ...]:
+    """The languages a definition's texts are written in. A label asked for in any
+    other comes back in the definition's own language: kept under the other's code,
+    the page would mark Swedish text as Arabic instead of falling back with lang="sv"."""
+    return tuple(definition.get("languages") or (definition["default_language"],))
 
 
 def _category(observation: Observation, definition: dict) -> dict[str, str] | None:
@@ -155,7 +168,7 @@ def _category(observation: Observation, definition: dict) -> dict[str, str] | No
         known = dict(options(question, definition, language))
         return ", ".join(known.get(value, value) for value in values)
 
-    return _by_language(label)
+    return _by_language(label, _written_in(definition))
 
 
 def _rough_place(observation: Observation, definition: dict) -> dict:
@@ -164,7 +177,8 @@ def _rough_place(observation: Observation, definition: dict) -> dict:
             "place": _by_language(
                 lambda language: place_label(
                     definition, observation.question_id, observation.place, language
-                )
+                ),
+                _written_in(definition),
             ),
             "lat": None,
             "lon": None,
