@@ -371,8 +371,7 @@ def send_walk(point, stops, at=datetime(2026, 11, 3, 18, tzinfo=UTC)) -> list[Ob
 
 
 def mark_public(observation, **follow_up) -> None:
-    update_follow_up(observation, None, **follow_up)
-    observation.public = True
+    update_follow_up(observation, None, public=True, **follow_up)
     db.session.commit()
 
 

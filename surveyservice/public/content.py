@@ -191,13 +191,8 @@ def _rough_place(observation: Observation, definition: dict) -> dict:
 
 def observations_section(org: Organisation, area: Area) -> list[dict]:
     """The area's observations a coordinator marked public, oldest first."""
-    found = [
-        observation
-        for observation in list_observations(org.id, ObservationFilters(area=area.id))
-        if observation.public
-    ]
     items = []
-    for observation in found:
+    for observation in list_observations(org.id, ObservationFilters(area=area.id, public=True)):
         definition = observation.response.version.definition
         items.append(
             {
