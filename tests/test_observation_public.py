@@ -15,6 +15,7 @@ from surveyservice.extensions import db
 from surveyservice.walks.models import Observation, ObservationChange
 from surveyservice.walks.observations import FollowUpError, update_follow_up
 
+from .test_observation_exports import read_csv
 from .test_walk_pages import text_of
 from .walk_data import record_walk, walk_point, walk_questionnaire
 
@@ -254,3 +255,24 @@ def test_staff_read_whether_it_is_public(client, auth, staff, stops):
     assert "On the area's public page Shown once the page is next published" in marked
     assert "On the area's public page Not shown" in unmarked
     assert 'id="field-public"' not in marked
+
+
+# --- the exports ------------------------------------------------------------------------
+
+
+def test_the_exports_say_which_observations_are_marked(api_as, coordinator, stops):
+    update_follow_up(stops[1], None, public=True)
+    db.session.commit()
+    api = api_as(coordinator)
+    url = "/api/v1/questionnaires/walk/observations"
+
+    rows = read_csv(api.get(f"{url}.csv?dialect=rfc4180"), "rfc4180")
+    worded = read_csv(api.get(f"{url}.csv?dialect=rfc4180&labels=en"), "rfc4180")
+    features = api.get(f"{url}.geojson").json["features"]
+    only_marked = read_csv(api.get(f"{url}.csv?dialect=rfc4180&public=true"), "rfc4180")
+
+    assert [row["public"] for row in rows] == ["0", "1", "0"]
+    assert list(rows[0])[-2:] == ["public", "updated_at"]
+    assert [row["public"] for row in worded] == ["No", "Yes", "No"]
+    assert [f["properties"]["public"] for f in features] == [False, True, False]
+    assert [row["observation_id"] for row in only_marked] == [str(stops[1].id)]
