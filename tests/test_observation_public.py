@@ -276,3 +276,32 @@ def test_the_exports_say_which_observations_are_marked(api_as, coordinator, stop
     assert [row["public"] for row in worded] == ["No", "Yes", "No"]
     assert [f["properties"]["public"] for f in features] == [False, True, False]
     assert [row["observation_id"] for row in only_marked] == [str(stops[1].id)]
+
+
+# --- the walk's list -----------------------------------------------------------------------
+
+
+def test_the_walks_list_filters_by_the_mark_and_says_which_are_marked(
+    client, auth, coordinator, walk, stops
+):
+    update_follow_up(stops[2], None, public=True)
+    db.session.commit()
+    auth.login(coordinator.email)
+    url = f"/walks/points/{walk.id}?lang=en"
+
+    everything = client.get(url)
+    marked = client.get(f"{url}&public=yes")
+    unmarked = client.get(f"{url}&public=no")
+    refused = client.get(f"{url}&public=maybe")
+
+    def listed(response) -> list[int]:
+        return [int(n) for n in re.findall(r'<li id="observation-(\d+)">', response.text)]
+
+    assert listed(everything) == [s.id for s in reversed(stops)]
+    assert text_of(everything).count("marked for the public page") == 1
+    assert listed(marked) == [stops[2].id]
+    assert "1 of 3 observations match the filters." in text_of(marked)
+    assert listed(unmarked) == [stops[1].id, stops[0].id]
+    assert refused.status_code == 422
+    assert "Choose from the list whether they are on the public page." in text_of(refused)
+    assert listed(refused) == []
