@@ -22,9 +22,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from ..accounts.models import Organisation
 from ..areas.models import Area
 from ..extensions import db
@@ -44,7 +41,8 @@ from ..walks.observations import (
     status_label,
 )
 from ..walks.reading import options, place_label, sub_question
-from .models import Promise, PromiseNote, promise_area
+from .models import PromiseNote
+from .promises import promises_for_area
 
 # The languages the public page speaks: the resident form's.
 LANGUAGES = tuple(LANGUAGE_NAMES)
@@ -217,18 +215,6 @@ def _texts(value: dict | None) -> dict[str, str] | None:
         return None
     texts = {language: text for language, text in value.items() if text}
     return texts or None
-
-
-def promises_for_area(organisation_id: int, area_id: int) -> list[Promise]:
-    """The organisation's promises that concern the area, the latest period first."""
-    query = (
-        select(Promise)
-        .join(promise_area, promise_area.c.promise_id == Promise.id)
-        .where(Promise.organisation_id == organisation_id, promise_area.c.area_id == area_id)
-        .options(selectinload(Promise.notes))
-        .order_by(Promise.last_year.desc(), Promise.first_year.desc(), Promise.id)
-    )
-    return list(db.session.execute(query).scalars())
 
 
 def _note(note: PromiseNote) -> dict:
