@@ -161,7 +161,7 @@ def test_the_page_has_the_checkbox_with_what_becomes_public(client, auth, coordi
     assert "checked" not in box and 'aria-describedby="hint-public"' in box
     assert '<label for="field-public">Show on the area&#39;s public page</label>' in body
     hint = text_of(page)
-    for shown in ("category", "about 100 m", "the date", "the status", "the public note"):
+    for shown in ("category", "the named place", "rounded to about 100 m", "the public note"):
         assert shown in hint
     for never in ("never the photos, the internal note or the walk's other answers",):
         assert never in hint

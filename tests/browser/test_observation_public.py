@@ -16,9 +16,10 @@ from .test_offline import sign_in
 from .test_walk_pages import keep
 
 HINT = (
-    "Residents will see the category, the place roughly (to about 100 m), the date, the "
-    "status and the public note; never the photos, the internal note or the walk's other "
-    "answers. It shows once Torpa's public page is next published."
+    "Residents will see the category, the place (the named place, or the position rounded "
+    "to about 100 m), the date, the status and the public note; never the photos, the "
+    "internal note or the walk's other answers. It shows once Torpa's public page is next "
+    "published."
 )
 
 
