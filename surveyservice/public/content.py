@@ -22,9 +22,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from ..accounts.models import Organisation
 from ..areas.models import Area
 from ..extensions import db
@@ -44,7 +41,8 @@ from ..walks.observations import (
     status_label,
 )
 from ..walks.reading import options, place_label, sub_question
-from .models import Promise, PromiseNote, promise_area
+from .models import PromiseNote
+from .promises import promises_for_area
 
 # The languages the public page speaks: the resident form's.
 LANGUAGES = tuple(LANGUAGE_NAMES)
@@ -82,7 +80,12 @@ def results_section(org: Organisation, area: Area, selections: list[dict]) -> li
     thresholds = thresholds_for(org)
     blocks = []
     for selection in selections:
-        questionnaire = db.session.get(Questionnaire, selection.get("questionnaire_id"))
+        questionnaire_id = selection.get("questionnaire_id")
+        # Kept in JSON: anything but a row's id names no questionnaire (and a number
+        # out of the column's range would make PostgreSQL refuse the query).
+        if type(questionnaire_id) is not int or not 0 < questionnaire_id < 2**31:
+            continue
+        questionnaire = db.session.get(Questionnaire, questionnaire_id)
         if questionnaire is None or questionnaire.organisation_id != org.id:
             continue
         filters = Filters(
@@ -138,10 +141,18 @@ def _question(question: QuestionSummary) -> dict:
 # --- what we saw on safety walks -----------------------------------------------
 
 
-def _by_language(value_of) -> dict[str, str]:
-    """A text in each of the page's languages, leaving out those that are empty."""
-    texts = {language: value_of(language) for language in LANGUAGES}
+def _by_language(value_of, languages=LANGUAGES) -> dict[str, str]:
+    """A text in each of the page's languages (of those given), leaving out those
+    that are empty."""
+    texts = {language: value_of(language) for language in LANGUAGES if language in languages}
     return {language: text for language, text in texts.items() if text}
+
+
+def _written_in(definition: dict) -> tuple[str, ...]:
+    """The languages a definition's texts are written in. A label asked for in any
+    other comes back in the definition's own language: kept under the other's code,
+    the page would mark Swedish text as Arabic instead of falling back with lang="sv"."""
+    return tuple(definition.get("languages") or (definition["default_language"],))
 
 
 def _category(observation: Observation, definition: dict) -> dict[str, str] | None:
@@ -155,7 +166,7 @@ def _category(observation: Observation, definition: dict) -> dict[str, str] | No
         known = dict(options(question, definition, language))
         return ", ".join(known.get(value, value) for value in values)
 
-    return _by_language(label)
+    return _by_language(label, _written_in(definition))
 
 
 def _rough_place(observation: Observation, definition: dict) -> dict:
@@ -164,7 +175,8 @@ def _rough_place(observation: Observation, definition: dict) -> dict:
             "place": _by_language(
                 lambda language: place_label(
                     definition, observation.question_id, observation.place, language
-                )
+                ),
+                _written_in(definition),
             ),
             "lat": None,
             "lon": None,
@@ -177,13 +189,8 @@ def _rough_place(observation: Observation, definition: dict) -> dict:
 
 def observations_section(org: Organisation, area: Area) -> list[dict]:
     """The area's observations a coordinator marked public, oldest first."""
-    found = [
-        observation
-        for observation in list_observations(org.id, ObservationFilters(area=area.id))
-        if observation.public
-    ]
     items = []
-    for observation in found:
+    for observation in list_observations(org.id, ObservationFilters(area=area.id, public=True)):
         definition = observation.response.version.definition
         items.append(
             {
@@ -208,18 +215,6 @@ def _texts(value: dict | None) -> dict[str, str] | None:
         return None
     texts = {language: text for language, text in value.items() if text}
     return texts or None
-
-
-def promises_for_area(organisation_id: int, area_id: int) -> list[Promise]:
-    """The organisation's promises that concern the area, the latest period first."""
-    query = (
-        select(Promise)
-        .join(promise_area, promise_area.c.promise_id == Promise.id)
-        .where(Promise.organisation_id == organisation_id, promise_area.c.area_id == area_id)
-        .options(selectinload(Promise.notes))
-        .order_by(Promise.last_year.desc(), Promise.first_year.desc(), Promise.id)
-    )
-    return list(db.session.execute(query).scalars())
 
 
 def _note(note: PromiseNote) -> dict:
