@@ -133,10 +133,6 @@ def sanden(app, org, make_questionnaire, make_point):
         ),
     ]
     lamp, playground, car_park = record_walk(walk, stops)
-    # The follow-up form's "show on the public page" box is another branch's: set here.
-    lamp.public, lamp.status = True, "fixed"
-    lamp.public_note, lamp.internal_note = PUBLIC_NOTE, INTERNAL_NOTE
-    playground.public = True
     car_park.public_note = "Buskarna ska klippas"
     db.session.commit()
 
@@ -160,7 +156,35 @@ def sanden(app, org, make_questionnaire, make_point):
         )
     )
     db.session.commit()
-    return {"area": area, "car_park": car_park, "photo": photo, "point": point}
+    return {
+        "area": area,
+        "lamp": lamp,
+        "playground": playground,
+        "car_park": car_park,
+        "photo": photo,
+        "point": point,
+    }
+
+
+def mark_public(page, observation, public_note="", internal_note="", status=None) -> None:
+    """The coordinator marks the observation for the public page on its follow-up form."""
+    page.goto(f"/walks/observations/{observation.id}?lang=en")
+    if status:
+        page.get_by_label("Status", exact=True).select_option(status)
+    page.get_by_label("Public note").fill(public_note)
+    page.get_by_label("Internal note").fill(internal_note)
+    page.get_by_role("checkbox", name="Show on the area's public page").check()
+    page.get_by_role("button", name="Save the follow-up").click()
+    expect(page.get_by_role("status")).to_contain_text("The follow-up is saved")
+
+
+def mark_in_setup(sanden) -> None:
+    """The same marks as the first test's, for the tests that look at the page only."""
+    lamp = sanden["lamp"]
+    lamp.public, lamp.status = True, "fixed"
+    lamp.public_note, lamp.internal_note = PUBLIC_NOTE, INTERNAL_NOTE
+    sanden["playground"].public = True
+    db.session.commit()
 
 
 def resident_page(browser, browser_context_args, width=390, height=844):
@@ -181,6 +205,9 @@ def test_coordinator_publishes_and_residents_read_it_in_three_languages(
 ):
     coordinator = make_user(org, Role.COORDINATOR, "samordnare@example.org")
     sign_in(page, coordinator.email)
+    mark_public(page, sanden["lamp"], PUBLIC_NOTE, INTERNAL_NOTE, status="fixed")
+    mark_public(page, sanden["playground"])
+    page.goto("/start?lang=sv")
     page.get_by_role("navigation", name="Huvudmeny").get_by_role(
         "link", name="Offentliga sidor"
     ).click()
@@ -285,8 +312,8 @@ def test_coordinator_publishes_and_residents_read_it_in_three_languages(
     expect(resident.get_by_text("Andra vandringen gjord")).to_have_attribute("lang", "sv")
 
     # New data waits for the next publish.
-    sanden["car_park"].public = True
-    db.session.commit()
+    mark_public(page, sanden["car_park"], "Buskarna ska klippas")
+    page.goto("/start?lang=sv")
     # The coordinator writes a new promise for Sanden on the promise pages.
     page.get_by_role("navigation", name="Huvudmeny").get_by_role(
         "link", name="Medborgarlöften"
@@ -338,6 +365,7 @@ def test_public_page_fits_every_screen_prints_and_passes_axe(
     from surveyservice.questionnaires.versions import list_questionnaires
 
     coordinator = make_user(org, Role.COORDINATOR, "samordnare@example.org")
+    mark_in_setup(sanden)
     page_model = page_for(sanden["area"])
     questionnaires = {q.slug: q.id for q in list_questionnaires(org.id)}
     set_results(
@@ -394,6 +422,7 @@ def test_coordinator_pages_fit_every_screen_and_pass_axe(
     from surveyservice.public.pages import page_for, publish
 
     coordinator = make_user(org, Role.COORDINATOR, "samordnare@example.org")
+    mark_in_setup(sanden)
     publish(page_for(sanden["area"]), coordinator)
     db.session.commit()
     area_id = sanden["area"].id
