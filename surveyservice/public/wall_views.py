@@ -23,7 +23,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_decimal, format_percent, format_time
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -36,7 +36,7 @@ from ..collection.views import form_url
 from ..compression import compressed
 from ..database import utcnow
 from ..extensions import db
-from ..i18n import N_, gettext, local_time, ngettext, set_language, show_times_for
+from ..i18n import N_, gettext, ngettext, set_language, show_times_for
 from ..questionnaires.definition import text_in
 from ..results.settings import thresholds_for
 from ..static_versions import file_version
@@ -299,7 +299,7 @@ def present(wall: Wall, shown: dict | None, k: int, language: str) -> dict:
     else:
         state = "shown"
         message = ""
-        status = gettext("Updated {time}", time=local_time(wall.shown_at))
+        status = gettext("Updated {time}", time=format_time(wall.shown_at, "short"))
         total = ngettext("{count} answer", "{count} answers", shown["total"])
     return {
         "state": state,

@@ -95,7 +95,7 @@
   function removed(data) {
     setClasses("removed", "size-l");
     setText(total, "");
-    setText(message, data.message || "");
+    setText(message, "");
     for (var i = 0; i < questions.length; i++) questions[i].hidden = true;
     var answer = root.querySelector(".answer");
     if (answer) answer.hidden = true;
