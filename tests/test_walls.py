@@ -312,7 +312,7 @@ def test_the_wall_shows_the_code_the_address_and_the_title_in_each_language(
     page = client.get(f"/w/{wall.token}").get_data(as_text=True)
     assert '<html lang="sv" dir="ltr">' in page
     assert '<svg class="qr" role="img"' in page
-    assert f"localhost/f/{point.token}" in page
+    assert f"localhost/f/<wbr>{point.token}" in page
     assert '<h1 id="wall-title">Trygghet</h1>' in page
     assert 'Trygg</span><span class="row-figure">6 · 50\xa0%' in page
     assert 'role="status" aria-live="polite"' in page
