@@ -224,6 +224,27 @@ def event_wall(app, org, make_questionnaire, make_point):
 SCREENS = [(1920, 1080), (1280, 720), (390, 844)]
 
 
+def test_the_wall_at_200_percent_zoom_scrolls_but_loses_nothing(
+    browser, browser_context_args, event_wall
+):
+    # A laptop of 1920x1080 at 200 %: the page is laid out for 960x540 CSS pixels.
+    context = browser.new_context(
+        **{**browser_context_args, "service_workers": "block"},
+        viewport={"width": 960, "height": 540},
+        device_scale_factor=2,
+    )
+    page = context.new_page()
+    page.goto(f"/w/{event_wall.token}")
+    expect(page.locator(".row")).to_have_count(14)
+    keep(page, "wall-sv-200-percent.png")
+    # Nothing runs off the side; every row and the code are on the page.
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    for row in page.locator(".row-figure").all():
+        assert row.bounding_box()["width"] > 0
+    expect(page.locator(".qr")).to_be_visible()
+    context.close()
+
+
 @pytest.mark.parametrize("language", ["sv", "en", "ar"])
 def test_the_wall_fits_a_tv_and_a_phone_and_passes_axe(
     browser, browser_context_args, live_server, event_wall, axe, tmp_path, language
