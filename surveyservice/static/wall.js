@@ -20,7 +20,8 @@
   var started = Date.now();
   var failures = 0;
   var lastBody = null;
-  var state = root.className.match(/state-(\w+)/)[1];
+  var timer = null;
+  var busy = false;
 
   function setText(element, text) {
     if (element.textContent !== text) element.textContent = text;
@@ -77,8 +78,7 @@
       window.location.reload();
       return false;
     }
-    state = data.state;
-    setClasses(state, sizeClass(data));
+    setClasses(data.state, sizeClass(data));
     setText(total, data.total || "");
     setText(message, data.message || "");
     for (var i = 0; i < questions.length && i < data.questions.length; i++) {
@@ -103,10 +103,13 @@
   }
 
   function next(delay) {
-    window.setTimeout(poll, delay);
+    // One timer at a time, whatever called.
+    window.clearTimeout(timer);
+    timer = window.setTimeout(poll, delay);
   }
 
   function failed() {
+    busy = false;
     failures += 1;
     // The last figures stay; the screen says quietly that it is trying again.
     setClasses("offline", root.className.match(/size-\w+/)[0]);
@@ -119,12 +122,15 @@
       window.location.reload();
       return;
     }
+    if (busy) return;
+    busy = true;
     // The browser's cache revalidates with the ETag: an unchanged summary is a 304.
     window
       .fetch(summaryUrl, { credentials: "omit" })
       .then(function (response) {
         if (response.status === 404) {
           return response.json().then(function (data) {
+            busy = false;
             removed(data);
             // Gone for good (its address was random): look again only now and then.
             next(5 * 60 * 1000);
@@ -132,6 +138,7 @@
         }
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.text().then(function (body) {
+          busy = false;
           var wasFailing = failures > 0;
           failures = 0;
           if (body !== lastBody || wasFailing) {
@@ -144,5 +151,9 @@
       .catch(failed);
   }
 
+  // Back on the network: ask at once rather than after the back-off.
+  window.addEventListener("online", function () {
+    if (failures > 0) next(0);
+  });
   next(pollMs);
 })();

@@ -320,6 +320,15 @@ def test_a_coordinator_makes_a_wall_from_the_points_page_and_opens_it(
     page.get_by_role("link", name="Skapa en resultatvägg").click()
     page.get_by_role("group", name="Frågor på väggen").get_by_role("checkbox").check()
     page.get_by_role("button", name="Skapa väggen").click()
+    page.get_by_role("link", name="Ändra frågorna på väggen vid Sandenfestivalen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Ändra resultatväggen vid Sandenfestivalen"
+    )
+    expect(page.get_by_role("checkbox", name="Hur trygg känner du dig?")).to_be_checked()
+    keep(page, "wall-edit.png")
+    assert axe(page) == []
+    page.get_by_role("button", name="Spara frågorna").click()
+    expect(page.get_by_role("status")).to_have_text("Ändringarna är sparade.")
     page.get_by_role("link", name="Öppna väggen på English").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Safety")
     expect(page.get_by_role("heading", name="How safe do you feel?")).to_be_visible()
