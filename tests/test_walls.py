@@ -428,3 +428,25 @@ def test_the_summary_names_the_static_version_the_page_has(app, client, wall):
     version = summary(client, wall)["version"]
     assert f'data-version="{version}"' in page
     assert re.fullmatch(r"[0-9a-f]{16}-[0-9a-f]{16}", version)
+
+
+def test_a_question_the_new_version_drops_keeps_its_label_and_figures(
+    app, client, coordinator, wall, point
+):
+    from surveyservice.questionnaires.versions import publish_draft, save_draft
+
+    from .conftest import make_definition
+
+    send(app, point, 6, {"safe_now": "safe"})
+    send(app, point, 6, {"safe_now": "unsafe"})
+    assert summary(client, wall)["state"] == "shown"
+    # Version 2 drops the question: the results still count its answers, and the wall
+    # names it as it was asked.
+    questionnaire = point.questionnaire
+    save_draft(questionnaire, make_definition(questions=QUESTIONS[1:]))
+    publish_draft(questionnaire)
+    db.session.commit()
+    send(app, point, 5, {"lit": True})
+    question = summary(client, wall)["questions"][0]
+    assert question["label"] == "Hur trygg känner du dig?"
+    assert {r["label"]: r["count"] for r in question["rows"]}["Trygg"] == 6

@@ -264,13 +264,17 @@ def present(wall: Wall, shown: dict | None, k: int, language: str) -> dict:
     questions = []
     for question_id in wall.question_ids:
         question = by_id.get(question_id)
-        label = _text(question["label"], language, default) if question else ""
+        if question is None:  # no longer asked: the label it had when counted, if any
+            question = kept.get(question_id, {})
+        label = _text(question.get("label"), language, default) or question_id
         figures = kept.get(question_id)
         note, rows = None, []
         if shown is not None and figures is not None:
             if figures["withheld"] == walls.NOT_ASKED:
                 note = gettext("This question is no longer asked.")
-            elif figures["withheld"] or shown["withheld"]:
+            elif shown["withheld"]:
+                pass  # the whole view is withheld: the wall's message says so once
+            elif figures["withheld"]:
                 note = gettext(QUESTION_WITHHELD)
             else:
                 rows = [
