@@ -804,6 +804,125 @@ def test_every_walk_page_is_checked_here(app):
     assert routes - checked == set(), "add the new walk pages to WALK_PAGES_WITH_AN_ID"
 
 
+# --- the citizen promises ----------------------------------------------------
+
+# The promise pages that name a promise (or its note) of the victim, and what the
+# intruder posts to them: a complete, valid form, so that only the 404 stops it.
+PROMISE_FORM = {
+    "first_year": "2026",
+    "last_year": "2026",
+    "text_sv": "Kapad",
+    "status": "done",
+    "noted_on": "2026-01-01",
+    "note_sv": "Kapad",
+}
+PROMISE_PAGES_WITH_AN_ID = [
+    ("GET", "/promises/{promise}", None),
+    ("GET", "/promises/{promise}/edit", None),
+    ("POST", "/promises/{promise}/edit", PROMISE_FORM),
+    ("GET", "/promises/{promise}/remove", None),
+    ("POST", "/promises/{promise}/remove", {}),
+    ("POST", "/promises/{promise}/notes", PROMISE_FORM),
+    ("GET", "/promises/{promise}/notes/{note}/remove", None),
+    ("POST", "/promises/{promise}/notes/{note}/remove", {}),
+]
+# Pages that name nothing: each shows or makes the signed-in user's organisation's own.
+PROMISE_PAGES_WITHOUT_AN_ID = {"/promises", "/promises/new"}
+
+
+@pytest.fixture
+def victim_promise(org):
+    from datetime import date
+
+    from surveyservice.public.promises import add_note, create_promise
+
+    torpa = next(a for a in list_areas(org.id) if a.name == "Torpa")
+    promise = create_promise(
+        org.id,
+        None,
+        {
+            "first_year": 2026,
+            "last_year": 2027,
+            "texts": {"sv": "Fyra kvällsvandringar i Torpa."},
+            "area_ids": [torpa.id],
+            "promised_count": 4,
+            "status": "in_progress",
+            "done_texts": None,
+            "done_count": None,
+        },
+    )
+    note = add_note(promise, None, date(2026, 3, 1), {"sv": "Den första hölls."}, date(2026, 3, 1))
+    db.session.commit()
+    return promise, note
+
+
+def promise_rows():
+    from surveyservice.public.models import Promise, PromiseNote, promise_area
+
+    db.session.expire_all()
+    promises = db.session.execute(
+        sa.select(Promise.id, Promise.organisation_id, Promise.texts, Promise.status)
+    ).all()
+    notes = db.session.execute(sa.select(PromiseNote.id, PromiseNote.texts)).all()
+    links = db.session.execute(sa.select(promise_area)).all()
+    entries = db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar()
+    return sorted(map(repr, promises)), sorted(map(repr, notes)), sorted(links), entries
+
+
+@pytest.mark.parametrize(("method", "path", "form"), PROMISE_PAGES_WITH_AN_ID)
+def test_another_organisation_gets_404_on_our_promises_and_changes_nothing(
+    app, org, other_org, victim_promise, method, path, form
+):
+    promise, note = victim_promise
+    url = path.format(promise=promise.id, note=note.id)
+    before = promise_rows()
+    client, csrf = _signed_in_client(app, make_user(other_org, Role.ADMIN))
+    if method == "GET":
+        response = client.get(url)
+    else:
+        theirs = next(a for a in list_areas(other_org.id) if a.name == "Torpa")
+        response = client.post(url, data={"csrf_token": csrf, "areas": [theirs.id], **form})
+    assert response.status_code == 404, url
+    assert "kvällsvandringar" not in response.get_data(as_text=True)
+    assert promise_rows() == before
+    if method == "GET":
+        # There for its owner, so the 404 above is the check, not a typo.
+        owner, _ = _signed_in_client(app, make_user(org, Role.COORDINATOR))
+        assert owner.get(url).status_code == 200
+    listing = client.get("/promises").get_data(as_text=True)
+    assert "kvällsvandringar" not in listing
+    assert f'href="/promises/{promise.id}"' not in listing
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "form"),
+    PROMISE_PAGES_WITH_AN_ID + [("GET", p, None) for p in sorted(PROMISE_PAGES_WITHOUT_AN_ID)],
+)
+def test_anyone_signed_out_gets_nothing_of_a_promise(client, victim_promise, method, path, form):
+    promise, note = victim_promise
+    url = path.format(promise=promise.id, note=note.id)
+    before = promise_rows()
+    response = client.open(url, method=method, data=form)
+    assert response.status_code in (302, 400), url
+    assert response.status_code == 400 or response.headers["Location"].startswith("/sign-in")
+    assert "kvällsvandringar" not in response.get_data(as_text=True)
+    assert promise_rows() == before
+
+
+def test_every_promise_page_is_checked_here(app):
+    checked = {
+        p.replace("{promise}", "<int:promise_id>").replace("{note}", "<int:note_id>")
+        for _, p, _ in PROMISE_PAGES_WITH_AN_ID
+    } | PROMISE_PAGES_WITHOUT_AN_ID
+    routes = {
+        r.rule
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("promises.") or r.rule.startswith("/promises")
+    }
+    assert len(routes) >= 5  # the blueprint's name is right, so the check below bites
+    assert routes - checked == set(), "add the new promise pages to PROMISE_PAGES_WITH_AN_ID"
+
+
 # --- results walls -------------------------------------------------------------------
 
 # The walls' pages that name a wall or a point of the victim, and what the intruder posts.

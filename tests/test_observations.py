@@ -135,6 +135,7 @@ def test_staff_see_an_observation_with_its_answers_photos_and_follow_up(api_as, 
         "responsible": None,
         "public_note": "",
         "internal_note": "",
+        "public": False,
         "updated_at": None,
     }
     assert data["history"] == []

@@ -103,6 +103,7 @@ def observation_view(observation: Observation) -> dict:
             "responsible": observation.responsible,
             "public_note": observation.public_note,
             "internal_note": observation.internal_note,
+            "public": observation.public,
             "updated_at": observation.updated_at,
         },
     }

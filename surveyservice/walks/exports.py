@@ -57,6 +57,7 @@ TRAILING = (
     "responsible",
     "public_note",
     "internal_note",
+    "public",
     "updated_at",
 )
 # The GeoJSON's properties for styling a map, beside the columns.
@@ -223,9 +224,17 @@ def observation_rows(
             else observation.responsible,
             observation.public_note,
             observation.internal_note,
+            _yes_no(values, observation.public),
             observation.updated_at,
         ]
         yield Row(observation, cells)
+
+
+def _yes_no(values: _Values, value: bool) -> bool | str:
+    """As a yes/no answer is written: 1 or 0 (true or false in GeoJSON), or the words."""
+    if values.yes_no:
+        return values.yes_no[0] if value else values.yes_no[1]
+    return value
 
 
 def _links(photos: list[Photo], site_url: str) -> str:

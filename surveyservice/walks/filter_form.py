@@ -10,7 +10,9 @@ from ..i18n import N_
 from .observations import STATUSES, ObservationFilters
 
 # The query parameters, in the order the form shows them.
-FILTER_NAMES = ("category", "severity", "status", "walk", "from", "to")
+FILTER_NAMES = ("category", "severity", "status", "public", "walk", "from", "to")
+# The choices of the public page's filter: marked for it, or not.
+PUBLIC_CHOICES = {"yes": True, "no": False}
 
 # What to do about a filter that names nothing: the form offers only what exists, so
 # these come from an edited address or a typed date.
@@ -18,6 +20,7 @@ FILTER_PROBLEMS = {
     "category": N_("Choose a category from the list."),
     "severity": N_("Choose a severity from the list."),
     "status": N_("Choose a status from the list."),
+    "public": N_("Choose from the list whether they are on the public page."),
     "walk": N_("Choose a walk of this area from the list."),
     "from": N_("Enter a date between 2000-01-01 and 2100-12-31."),
     "to": N_("Enter a date between 2000-01-01 and 2100-12-31."),
@@ -66,6 +69,8 @@ def read_filters(
         problems["severity"] = FILTER_PROBLEMS["severity"]
     if values["status"] and values["status"] not in STATUSES:
         problems["status"] = FILTER_PROBLEMS["status"]
+    if values["public"] and values["public"] not in PUBLIC_CHOICES:
+        problems["public"] = FILTER_PROBLEMS["public"]
     walk = None
     if values["walk"]:
         walk = int(values["walk"]) if values["walk"].isdigit() else None
@@ -89,5 +94,6 @@ def read_filters(
         statuses=(values["status"],) if values["status"] else (),
         since=days.get("from"),
         until=days.get("to"),
+        public=PUBLIC_CHOICES.get(values["public"]),
     )
     return form

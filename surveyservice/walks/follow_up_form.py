@@ -15,12 +15,15 @@ PROBLEMS = {
     "responsible": N_("Choose who is responsible from the list, or “Not decided”."),
     "too_long": N_("Write at most {limit} characters: this note has {count}."),
     "unstorable": N_("The note contains a control character or an invalid character: remove it."),
+    "public": N_("Tick the box or leave it empty."),
     "changed_meanwhile": N_(
         "Someone else changed this after you opened the page. What they saved is shown in "
         "the history below; check this field and save again."
     ),
 }
-FIELDS = ("status", "responsible", "public_note", "internal_note")
+FIELDS = ("status", "responsible", "public_note", "internal_note", "public")
+# The checkbox's value when ticked; a form keeps every value as text.
+TICKED = "yes"
 
 
 @dataclass
@@ -38,11 +41,12 @@ class FollowUpForm:
         values = stored_values(observation)
         return cls(values=values, shown=dict(values))
 
-    def changes(self) -> dict[str, str | None]:
+    def changes(self) -> dict[str, str | bool | None]:
         """The fields this person changed, as the model keeps them (no one responsible
-        is None); every field when the page did not say what it showed."""
+        is None, the checkbox a boolean); every field when the page did not say what
+        it showed."""
         return {
-            name: (value or None) if name == "responsible" else value
+            name: _as_stored(name, value)
             for name, value in self.values.items()
             if name not in self.shown or value != self.shown[name]
         }
@@ -62,12 +66,21 @@ class FollowUpForm:
         self.shown = now
 
 
+def _as_stored(name: str, value: str) -> str | bool | None:
+    if name == "responsible":
+        return value or None
+    if name == "public":
+        return value == TICKED
+    return value
+
+
 def stored_values(observation: Observation) -> dict[str, str]:
     return {
         "status": observation.status,
         "responsible": observation.responsible or "",
         "public_note": observation.public_note or "",
         "internal_note": observation.internal_note or "",
+        "public": TICKED if observation.public else "",
     }
 
 
@@ -78,13 +91,17 @@ def _note(text: str) -> str:
 
 def read_follow_up(form_data) -> FollowUpForm:
     """The posted follow-up, checked: a status and a responsible from the lists, notes
-    of storable text within the length."""
+    of storable text within the length, the checkbox ticked or not."""
     values = {
         "status": form_data.get("status", "").strip(),
         "responsible": form_data.get("responsible", "").strip(),
         "public_note": _note(form_data.get("public_note", "")),
         "internal_note": _note(form_data.get("internal_note", "")),
     }
+    # An unticked box sends nothing: only a form that showed the box (its shown_public
+    # is there) says it was left empty. A form without it leaves the mark as it is.
+    if "public" in form_data or "shown_public" in form_data:
+        values["public"] = form_data.get("public", "").strip()
     shown = {
         name: _note(form_data[f"shown_{name}"])
         if name.endswith("note")
@@ -97,6 +114,8 @@ def read_follow_up(form_data) -> FollowUpForm:
         form.problems["status"] = (PROBLEMS["status"], {})
     if values["responsible"] and values["responsible"] not in RESPONSIBLES:
         form.problems["responsible"] = (PROBLEMS["responsible"], {})
+    if values.get("public", "") not in ("", TICKED):
+        form.problems["public"] = (PROBLEMS["public"], {})
     for name in ("public_note", "internal_note"):
         if unstorable(values[name]):
             form.problems[name] = (PROBLEMS["unstorable"], {})

@@ -35,7 +35,7 @@ from ..results.selection import day_start
 from ..text import one_line_problem, unstorable
 from .models import Observation, ObservationChange, Photo, Responsible, Status
 
-FOLLOW_UP_FIELDS = ("status", "responsible", "public_note", "internal_note")
+FOLLOW_UP_FIELDS = ("status", "responsible", "public_note", "internal_note", "public")
 NOTE_FIELDS = ("public_note", "internal_note")
 MAX_NOTE_LENGTH = 2000
 MAX_STATUS_NAME_LENGTH = 40
@@ -97,6 +97,7 @@ class ObservationFilters:
     statuses: tuple[str, ...] = field(default=())
     since: date | None = None
     until: date | None = None
+    public: bool | None = None  # marked for the area's public page (None: either)
 
     def active(self) -> dict[str, Any]:
         """The filters that are set, by their query parameters' names (for the audit log)."""
@@ -109,6 +110,7 @@ class ObservationFilters:
             "status": list(self.statuses) or None,
             "from": self.since.isoformat() if self.since else None,
             "to": self.until.isoformat() if self.until else None,
+            "public": self.public,
         }
         return {name: value for name, value in named.items() if value is not None}
 
@@ -143,6 +145,8 @@ def list_observations(org_id: int, filters: ObservationFilters) -> list[Observat
         query = query.where(Observation.collection_point_id.in_(points))
     if filters.statuses:
         query = query.where(Observation.status.in_(filters.statuses))
+    if filters.public is not None:
+        query = query.where(Observation.public.is_(filters.public))
     if filters.since is not None or filters.until is not None:
         time_zone = db.session.get(Organisation, org_id).time_zone
         if filters.since is not None:
@@ -217,6 +221,7 @@ def resolve_filters(org_id: int, args: dict) -> ObservationFilters:
         statuses=tuple(args.get("status") or ()),
         since=since,
         until=until,
+        public=args.get("public"),
     )
 
 
@@ -433,6 +438,12 @@ def checked_follow_up(fields: dict[str, Any]) -> dict[str, Any]:
                     parties=", ".join(RESPONSIBLES),
                 )
             ]
+    if "public" in fields:
+        # Strictly true or false: "yes" or 1 guessed as true would publish by mistake.
+        if isinstance(fields["public"], bool):
+            checked["public"] = fields["public"]
+        else:
+            problems["public"] = [Problem("Expected true or false.")]
     for name in NOTE_FIELDS:
         if name in fields:
             note = _note(name, fields[name], problems)
@@ -446,7 +457,7 @@ def checked_follow_up(fields: dict[str, Any]) -> dict[str, Any]:
 
 def update_follow_up(observation: Observation, user: User | None, **fields: Any) -> dict:
     """Change the follow-up fields given (status, responsible, public_note,
-    internal_note) and keep the change: {field: [old, new]} for each field that
+    internal_note, public) and keep the change: {field: [old, new]} for each field that
     changed, in the history and, without the notes' text, the audit log. Nothing is
     written when nothing changes; FollowUpError when a field cannot be stored."""
     checked = checked_follow_up(fields)
@@ -472,7 +483,9 @@ def update_follow_up(observation: Observation, user: User | None, **fields: Any)
     # The notes are free text, the internal one never shared: the log says only that
     # they changed.
     details: dict[str, Any] = {"fields": sorted(changes)}
-    details.update({name: changes[name] for name in ("status", "responsible") if name in changes})
+    details.update(
+        {name: changes[name] for name in ("status", "responsible", "public") if name in changes}
+    )
     record(
         user,
         "observation.follow_up_changed",

@@ -13,6 +13,18 @@ DAY_PATTERN = "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
 MAX_VALUES = 50  # values of one filter: more than any group offers
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false, nothing else: "yes" or 1 taken as true would publish an
+    observation nobody meant to."""
+
+    default_error_messages = {"invalid": "Expected true or false."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 def _values(description: str, **kwargs) -> fields.List:
     return fields.List(
         fields.String(**kwargs),
@@ -45,6 +57,14 @@ class ExportFiltersSchema(Schema):
     status = _values(
         "Observations whose follow-up has one of these statuses",
         validate=validate.OneOf(STATUSES),
+    )
+    public = fields.Boolean(
+        truthy={"true"},
+        falsy={"false"},
+        metadata={
+            "description": "true: only the observations marked for the area's public page; "
+            "false: only those not marked"
+        },
     )
     from_ = fields.Date(
         data_key="from",
@@ -116,6 +136,14 @@ class FollowUpChangeSchema(Schema):
             "publicly nor written to the audit log",
         },
     )
+    public = StrictBoolean(
+        metadata={
+            "description": "true: shown on the area's public page once it is next published "
+            "(its category, a rough place to about 100 m, the day, the status and the public "
+            "note; never photos, the internal note or other answers); false: not shown. "
+            "Only true or false"
+        },
+    )
 
     @validates_schema
     def something_to_change(self, data, **kwargs):
@@ -143,6 +171,9 @@ class FollowUpSchema(Schema):
     responsible = fields.String(allow_none=True, metadata={"enum": [*RESPONSIBLES, None]})
     public_note = fields.String()
     internal_note = fields.String()
+    public = fields.Boolean(
+        metadata={"description": "Marked for the area's public page (shown once it is published)"}
+    )
     updated_at = fields.DateTime(allow_none=True)
 
 

@@ -66,6 +66,7 @@ FIELD_LABELS = {
     "responsible": N_("Responsible"),
     "public_note": N_("Public note"),
     "internal_note": N_("Internal note"),
+    "public": N_("On the area's public page"),
 }
 NOTES = ("public_note", "internal_note")
 STATUS_NAME_PROBLEMS = {
