@@ -1014,3 +1014,92 @@ def test_every_promise_page_is_checked_here(app):
     }
     assert len(routes) >= 5  # the blueprint's name is right, so the check below bites
     assert routes - checked == set(), "add the new promise pages to PROMISE_PAGES_WITH_AN_ID"
+
+
+# --- results walls -------------------------------------------------------------------
+
+# The walls' pages that name a wall or a point of the victim, and what the intruder posts.
+WALL_PAGES_WITH_AN_ID = [
+    ("GET", "/walls/new?point={point}", None),
+    ("POST", "/walls/new", {"point": "{point}", "questions": ["safe_now"]}),
+    ("GET", "/walls/{wall}/edit", None),
+    ("POST", "/walls/{wall}/edit", {"questions": ["rating"]}),
+    ("GET", "/walls/{wall}/remove", None),
+    ("POST", "/walls/{wall}/remove", {}),
+]
+# Open to anyone: the wall itself, keyed by its unguessable token (tests/test_walls.py).
+WALL_PUBLIC = {"/w/<token>", "/w/<token>/summary.json"}
+
+
+@pytest.fixture
+def victim_wall(org, victim_point):
+    from surveyservice.public.walls import create_wall
+
+    owner = make_user(org, Role.COORDINATOR, "vaggen@vanersborg.example.org")
+    wall = create_wall(victim_point, ["safe_now"], owner)
+    db.session.commit()
+    return wall
+
+
+def wall_rows():
+    from surveyservice.public.models import Wall
+
+    db.session.expire_all()
+    return sorted(db.session.execute(sa.select(Wall.id, Wall.question_ids, Wall.token)).all())
+
+
+def signed_in_client(app, user):
+    client = app.test_client()
+    token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+    client.post("/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    return client
+
+
+@pytest.mark.parametrize(("method", "path", "form"), WALL_PAGES_WITH_AN_ID)
+def test_other_organisation_gets_404_on_our_walls_and_changes_nothing(
+    app, org, other_org, victim_point, victim_wall, method, path, form
+):
+    intruder = signed_in_client(app, make_user(other_org, Role.ADMIN, "a@trollhattan.example.org"))
+    url = path.format(point=victim_point.id, wall=victim_wall.id)
+    before = wall_rows(), snapshot()
+    if method == "GET":
+        response = intruder.get(url)
+    else:
+        token = csrf_token_from(intruder.get("/walls").get_data(as_text=True))
+        data = {
+            k: v.format(point=victim_point.id) if isinstance(v, str) else v for k, v in form.items()
+        }
+        response = intruder.post(url, data={"csrf_token": token, **data})
+    assert response.status_code == 404
+    assert (wall_rows(), snapshot()) == before
+    # There for its owner, so the 404 above is the check, not a typo.
+    owner = signed_in_client(app, make_user(org, Role.COORDINATOR, "s@vanersborg.example.org"))
+    if method == "GET":
+        assert owner.get(url).status_code == 200
+    else:
+        token = csrf_token_from(owner.get("/walls").get_data(as_text=True))
+        assert owner.post(url, data={"csrf_token": token, **data}).status_code == 303
+
+
+def test_other_organisation_sees_none_of_our_walls_and_the_signed_out_sign_in(
+    app, client, other_org, victim_point, victim_wall
+):
+    intruder = signed_in_client(app, make_user(other_org, Role.COORDINATOR, "c@t.example.org"))
+    listing = intruder.get("/walls").get_data(as_text=True)
+    assert victim_wall.token not in listing and victim_point.name not in listing
+    for url in ("/walls", f"/walls/new?point={victim_point.id}", f"/walls/{victim_wall.id}/edit"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/sign-in" in response.headers["Location"], url
+    assert client.post(f"/walls/{victim_wall.id}/remove").status_code in (302, 400)
+    assert len(wall_rows()) == 1
+
+
+def test_every_wall_route_is_checked_here(app):
+    checked = {
+        p.split("?")[0].replace("{wall}", "<int:wall_id>") for _, p, _ in WALL_PAGES_WITH_AN_ID
+    }
+    routes = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("walls.")}
+    assert len(routes) >= 6
+    assert routes - checked - WALL_PUBLIC - {"/walls"} == set(), (
+        "add the new wall pages to WALL_PAGES_WITH_AN_ID"
+    )
