@@ -429,6 +429,14 @@ def test_a_page_never_published_is_a_plain_404_without_cookies(app, client, sand
     assert "No page here yet" in body(client.get("/a/sanden?lang=en"))
 
 
+def test_an_address_typed_in_capitals_is_sent_to_the_page(client, published_page):
+    response = client.get("/a/Sanden?lang=en")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/a/sanden?lang=en")
+    assert "Set-Cookie" not in response.headers
+    assert client.get("/a/NOWHERE").status_code == 404
+
+
 def test_public_page_sets_no_cookie_even_for_a_signed_in_coordinator(
     app, coordinator, published_page
 ):

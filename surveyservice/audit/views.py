@@ -37,6 +37,13 @@ DETAIL_LABELS = {
     "responsible": N_("responsible"),
     "changed": N_("changed"),
     "rows": N_("rows"),
+    "promise_id": N_("promise"),
+    "note_id": N_("note"),
+    "area_id": N_("area"),
+    "number": N_("number"),
+    "results": N_("questionnaires"),
+    "point": N_("collection point"),
+    "questions": N_("questions"),
 }
 COMMAND_LINE = "cli"
 

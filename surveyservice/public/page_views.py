@@ -185,6 +185,9 @@ def public(slug):
     language = _language("lang")
     set_language(language)
     page = find_page_by_slug(slug)
+    if page is None and slug != slug.lower() and find_page_by_slug(slug.lower()):
+        # An address typed from a poster in capitals ("/a/Sanden") still finds its page.
+        return redirect(url_for("public_pages.public", slug=slug.lower(), **request.args), 301)
     latest = latest_publication(page)
     if latest is None:
         return _not_published(language)
