@@ -172,6 +172,7 @@ async function send(event) {
     id: newId(), token, version: Number(version), language, answers, channel,
     recordedAt: new Date().toISOString(),
   };
+  answeredHere.add(item.id);
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   status.textContent = msg("msgSending");
@@ -269,13 +270,17 @@ async function watchVersion() {
   }
 }
 
+// The answers given on this page: the thanks speak of them, the notice of earlier ones.
+const answeredHere = new Set();
+
 async function showPending(outbox) {
   // A resident who answered here before without a connection is told the answer
   // waits on the phone, and told again once it has gone.
   const notice = document.getElementById("pending");
   if (!notice) return;
   const mine = (await outbox.items())
-    .filter((i) => i.token === form.dataset.token && i.state === "waiting").length;
+    .filter((i) => i.token === form.dataset.token && i.state === "waiting"
+      && !answeredHere.has(i.id)).length;
   if (mine) {
     notice.textContent = notice.dataset.msgWaiting;
     notice.hidden = false;

@@ -98,6 +98,9 @@ def test_resident_answers_and_the_answer_is_stored_once(page, no_script_page, sa
         # The page says honestly that the answer was sent, not only queued.
         expect(page.locator('#done [data-state="sent"]')).to_be_visible()
         expect(page.locator('#done [data-state="queued"]')).to_be_hidden()
+        # The answer just given is no "earlier answer" waiting or sent.
+        page.wait_for_timeout(300)
+        expect(page.locator("#pending")).to_be_hidden()
     else:
         assert page.url.endswith(f"/f/{sanden.token}/thanks?lang={lang}")
     (response,) = stored()
