@@ -954,3 +954,143 @@ def test_results_move_on_only_by_whole_groups_between_publications(
     db.session.commit()
     assert third.content["results"][0]["total"] == 17
     assert "17 answers" in body(client.get("/a/sanden?lang=en"))
+
+
+def _shown(publication) -> list[tuple]:
+    return [
+        (block["since"], block["total"], block["withheld"])
+        for block in publication.content["results"]
+    ]
+
+
+def test_the_same_answers_under_another_period_are_withheld_not_shown_anew(
+    app, client, org, coordinator, sanden, make_questionnaire, make_point
+):
+    """'All answers' and 'from 2000' count the same answers: shown side by side after
+    one more answer, they would give that answer away."""
+    questionnaire = make_questionnaire(org, questions=CHOICE_QUESTIONS)
+    point = make_point(questionnaire)
+    resident = app.test_client()
+    send(resident, point, 10, {"safe_now": "safe"})
+    send(resident, point, 10, {"safe_now": "unsafe"})
+    page = page_for(sanden)
+    set_results(page, [{"questionnaire_id": questionnaire.id}], coordinator)
+    publish(page, coordinator)
+    db.session.commit()
+    send(resident, point, 1, {"safe_now": "unsafe"})
+    both = [
+        {"questionnaire_id": questionnaire.id, "since": None, "until": None},
+        {"questionnaire_id": questionnaire.id, "since": "2000-01-01", "until": None},
+    ]
+    set_results(page, both, coordinator)
+    second = publish(page, coordinator)
+    db.session.commit()
+    assert _shown(second) == [(None, 20, None), ("2000-01-01", None, "held_back")]
+    html = body(client.get("/a/sanden?lang=en"))
+    assert "21 answers" not in html and "20 answers" in html
+    assert "differ by fewer than 5" in html
+    # A period of other days is no difference at all: it is shown.
+    set_results(
+        page,
+        [{"questionnaire_id": questionnaire.id, "since": "2000-01-01", "until": "2000-12-31"}],
+        coordinator,
+    )
+    assert _shown(publish(page, coordinator)) == [("2000-01-01", None, "selection_too_small")]
+
+
+def test_figures_kept_under_a_smaller_threshold_are_withheld_when_it_grows(
+    app, client, org, coordinator, sanden, make_questionnaire, make_point
+):
+    questionnaire = make_questionnaire(org, questions=CHOICE_QUESTIONS)
+    point = make_point(questionnaire)
+    resident = app.test_client()
+    send(resident, point, 10, {"safe_now": "safe"})
+    send(resident, point, 10, {"safe_now": "unsafe"})
+    page = page_for(sanden)
+    set_results(page, [{"questionnaire_id": questionnaire.id}], coordinator)
+    publish(page, coordinator)
+    db.session.commit()
+    send(resident, point, 1, {"safe_now": "unsafe"})
+    org.result_k = 6
+    db.session.commit()
+    assert _shown(publish(page, coordinator)) == [(None, None, "held_back")]
+
+
+def test_a_page_beside_a_results_wall_of_a_few_answers_less_is_withheld(
+    app, client, org, coordinator, sanden, make_questionnaire, make_point
+):
+    from surveyservice.public.models import Wall
+
+    questionnaire = make_questionnaire(org, questions=CHOICE_QUESTIONS)
+    point = make_point(questionnaire)
+    resident = app.test_client()
+    send(resident, point, 5, {"safe_now": "safe"})
+    send(resident, point, 5, {"safe_now": "unsafe"})
+    wall = Wall(
+        organisation_id=org.id,
+        collection_point_id=point.id,
+        token="t" * 22,
+        question_ids=["safe_now"],
+        shown_count=10,
+        shown={"figures": "as the wall showed them"},
+    )
+    db.session.add(wall)
+    db.session.commit()
+    send(resident, point, 1, {"safe_now": "unsafe"})
+    page = page_for(sanden)
+    set_results(page, [{"questionnaire_id": questionnaire.id}], coordinator)
+    assert _shown(publish(page, coordinator)) == [(None, None, "held_back")]
+    db.session.commit()
+    # Once the difference is a whole group, the page shows its figures.
+    send(resident, point, 4, {"safe_now": "safe"})
+    assert _shown(publish(page, coordinator)) == [(None, 15, None)]
+
+
+def test_a_view_withheld_for_its_neighbours_does_not_claim_too_few_answers(
+    app, client, org, coordinator, sanden, make_questionnaire, make_point
+):
+    questionnaire = make_questionnaire(org, questions=CHOICE_QUESTIONS)
+    resident = app.test_client()
+    send(resident, make_point(questionnaire), 60, {"safe_now": "safe"})
+    send(resident, make_point(questionnaire, name="Torpa", area="Torpa"), 2, {"safe_now": "safe"})
+    page = page_for(sanden)
+    set_results(page, [{"questionnaire_id": questionnaire.id}], coordinator)
+    publication = publish(page, coordinator)
+    db.session.commit()
+    assert _shown(publication) == [(None, None, "rest_too_small")]
+    html = body(client.get("/a/sanden?lang=en"))
+    assert "fewer than 5 answers" not in html
+    assert "number of answers not shown" in html
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        [7],
+        [{"questionnaire_id": [1]}],
+        [{"questionnaire_id": 1, "since": "garbage"}],
+        [{"questionnaire_id": 1, "since": 5}],
+        [{"questionnaire_id": 1, "until": "2026-13-01"}],
+        {"questionnaire_id": 1},
+        "everything",
+    ],
+    ids=["number", "list-id", "bad-date", "number-date", "no-such-day", "dict", "text"],
+)
+def test_odd_stored_selections_leave_the_pages_working(
+    app, org, coordinator, sanden, make_questionnaire, stored
+):
+    make_questionnaire(org, questions=CHOICE_QUESTIONS)
+    page = page_for(sanden)
+    db.session.flush()
+    page.results = stored
+    db.session.commit()
+    publish(page, coordinator)
+    db.session.commit()
+    client = signed_in(app, coordinator)
+    for url in (
+        "/public-pages",
+        f"/public-pages/{sanden.id}",
+        f"/public-pages/{sanden.id}/preview",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/a/sanden").status_code == 200

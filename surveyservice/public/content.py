@@ -59,7 +59,9 @@ def build_content(page) -> dict[str, Any]:
     return {
         "area": area.name,
         "organisation": org.name,
-        "results": results_section(org, area, page.results or []),
+        "results": results_section(
+            org, area, page.results if isinstance(page.results, list) else []
+        ),
         "observations": observations_section(org, area),
         "promises": promises_section(org.id, area.id),
     }
@@ -68,8 +70,20 @@ def build_content(page) -> dict[str, Any]:
 # --- what we asked and what you answered --------------------------------------
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+class _NotADay(ValueError):
+    pass
+
+
+def _day(value: object) -> date | None:
+    """A stored ISO day, None for an open end; anything else names no period."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _NotADay(value)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _NotADay(value) from None
 
 
 def results_section(org: Organisation, area: Area, selections: list[dict]) -> list[dict]:
@@ -80,6 +94,8 @@ def results_section(org: Organisation, area: Area, selections: list[dict]) -> li
     thresholds = thresholds_for(org)
     blocks = []
     for selection in selections:
+        if not isinstance(selection, dict):
+            continue
         questionnaire_id = selection.get("questionnaire_id")
         # Kept in JSON: anything but a row's id names no questionnaire (and a number
         # out of the column's range would make PostgreSQL refuse the query).
@@ -88,9 +104,11 @@ def results_section(org: Organisation, area: Area, selections: list[dict]) -> li
         questionnaire = db.session.get(Questionnaire, questionnaire_id)
         if questionnaire is None or questionnaire.organisation_id != org.id:
             continue
-        filters = Filters(
-            area=area.name, since=_day(selection.get("since")), until=_day(selection.get("until"))
-        )
+        try:
+            since, until = _day(selection.get("since")), _day(selection.get("until"))
+        except _NotADay:
+            continue
+        filters = Filters(area=area.name, since=since, until=until)
         try:
             summary = summarise(questionnaire, filters, thresholds, org.time_zone)
         except NotPublished:

@@ -49,6 +49,7 @@ from . import models  # noqa: F401  (the tables, for the app and its migrations)
 from .content import text_for
 from .models import Publication, PublicPage
 from .pages import (
+    HELD_BACK,
     MAX_SELECTIONS,
     find_page,
     find_page_by_slug,
@@ -84,6 +85,15 @@ PROMISE_STATUS_LABELS = {status.value: name for status, name in STATUS_NAMES.ite
 TOO_FEW_YET = N_(
     "Fewer than {k} people have answered here so far. The results appear when at least "
     "{k} have: figures about so few people could show how someone answered."
+)
+HIDDEN_BESIDE_OTHERS = N_(
+    "These results are not shown: together with the other figures published they could "
+    "show how someone answered."
+)
+HELD_BACK_TEXT = N_(
+    "These results are not shown on this publication: they would differ by fewer than {k} "
+    "answers from figures shown before or elsewhere, which could show how someone "
+    "answered. They come back once at least {k} more people have answered."
 )
 NOT_SHOWN = N_(
     "These results are not shown yet: with so few answers they could show how someone "
@@ -159,6 +169,9 @@ def page_context(content: dict, language: str, language_param: str = "lang") -> 
         "promise_status": PROMISE_STATUS_LABELS,
         "too_few_yet": TOO_FEW_YET,
         "not_shown": NOT_SHOWN,
+        "hidden_beside_others": HIDDEN_BESIDE_OTHERS,
+        "held_back_text": HELD_BACK_TEXT,
+        "held_back": HELD_BACK,
         "selection_too_small": summary.SELECTION_TOO_SMALL,
     }
 

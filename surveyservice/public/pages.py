@@ -203,12 +203,23 @@ def rows_of(page: PublicPage | None) -> list[dict[str, str]]:
     )
     return [
         {
-            "questionnaire": slugs.get(selection.get("questionnaire_id"), ""),
+            "questionnaire": slugs.get(_as_id(selection.get("questionnaire_id")), ""),
             "since": selection.get("since") or "",
             "until": selection.get("until") or "",
         }
-        for selection in page.results or []
+        for selection in _stored_selections(page)
     ]
+
+
+def _stored_selections(page: PublicPage) -> list[dict]:
+    """The page's selections that have the stored shape (the column is JSON: a hand
+    edit could leave anything there)."""
+    stored = page.results if isinstance(page.results, list) else []
+    return [selection for selection in stored if isinstance(selection, dict)]
+
+
+def _as_id(value: Any) -> int | None:
+    return value if type(value) is int else None
 
 
 def set_results(page: PublicPage, selections: list[dict[str, Any]], user: User) -> bool:
@@ -237,38 +248,102 @@ def _block_key(block: dict) -> tuple:
     return block.get("questionnaire"), block.get("since"), block.get("until")
 
 
-def _last_shown_blocks(page: PublicPage) -> dict[tuple, dict]:
-    """Each result block as the latest publication that showed its figures had it."""
-    shown: dict[tuple, dict] = {}
-    for publication in publications(page):  # the latest first
-        for block in publication.content.get("results", []):
-            if block.get("total") is not None:
-                shown.setdefault(_block_key(block), block)
-    return shown
+# Why a block of results is not shown on this publication: its figures would differ
+# from figures shown before (or beside it) by fewer than k answers.
+HELD_BACK = "held_back"
+
+
+def _last_shown_blocks(page: PublicPage) -> list[dict]:
+    """Every result block with figures that a publication of the page showed, the
+    latest publication first."""
+    return [
+        block
+        for publication in publications(page)  # the latest first
+        for block in publication.content.get("results", [])
+        if block.get("total") is not None
+    ]
+
+
+def _overlap(one: dict, other: dict) -> bool:
+    """Whether two blocks' periods share a day (an open end reaches every day).
+    Dates are ISO strings, which compare as the days do."""
+    return (one.get("since") or "") <= (other.get("until") or "9999") and (
+        other.get("since") or ""
+    ) <= (one.get("until") or "9999")
+
+
+def _too_close(total: int, other: int | None, k: int) -> bool:
+    return other is not None and 0 < abs(total - other) < k
+
+
+def _withheld(block: dict) -> dict:
+    return {**block, "total": None, "withheld": HELD_BACK, "questions": []}
+
+
+def _wall_counts(page: PublicPage) -> dict[str, list[int]]:
+    """The answer counts the area's results walls show now, by questionnaire slug: a
+    wall on the area's only point shows the page's figures under another name."""
+    # Imported here: the walls' module reads this package's models, as this one does.
+    from ..collection.models import CollectionPoint
+    from .models import Wall
+
+    rows = db.session.execute(
+        select(Questionnaire.slug, Wall.shown_count)
+        .join(CollectionPoint, Wall.collection_point_id == CollectionPoint.id)
+        .join(Questionnaire, CollectionPoint.questionnaire_id == Questionnaire.id)
+        .where(CollectionPoint.area_id == page.area_id, Wall.shown.is_not(None))
+    ).all()
+    counts: dict[str, list[int]] = {}
+    for slug, count in rows:
+        counts.setdefault(slug, []).append(count)
+    return counts
+
+
+def _settle(block: dict, before: list[dict], beside: list[dict], walls: list[int]) -> dict:
+    """The block as it may be shown: its earlier figures again when only a few answers
+    came in since they were published, else withheld when its figures would differ by
+    fewer than k answers from any figures of the questionnaire shown for overlapping
+    days (on this page before, beside it now, or on a results wall in the area)."""
+    total, k = block.get("total"), block.get("k") or 1
+    if total is None:
+        return block
+    same = [b for b in before if b.get("questionnaire") == block.get("questionnaire")]
+    exact = next((b for b in same if _block_key(b) == _block_key(block)), None)
+    if exact is not None and _too_close(total, exact["total"], k):
+        # Figures suppressed under a smaller threshold than today's are not shown again.
+        if exact.get("k", 0) < k:
+            return _withheld(block)
+        block = exact
+    others = [
+        b
+        for b in (*same, *beside)
+        if b is not exact
+        and b.get("questionnaire") == block.get("questionnaire")
+        and b.get("total") is not None
+        and _overlap(b, block)
+    ]
+    if any(_too_close(block["total"], other["total"], k) for other in others):
+        return _withheld(block)
+    if any(_too_close(block["total"], count, k) for count in walls):
+        return _withheld(block)
+    return block
 
 
 def settled(content: dict, page: PublicPage) -> dict:
     """The content with each questionnaire's results moved on only by whole groups.
 
     Whoever keeps a page and reads the next one learns the answers that arrived in
-    between from the difference (docs/results.md, "Results that change"). So a
-    block whose number of answers differs by 1 to k-1 from the last figures
-    published for it keeps those figures until at least k more (or fewer) answers
-    make the difference."""
+    between from the difference (docs/results.md, "Results that change"); so does
+    whoever reads two blocks of one questionnaire over overlapping days, or a block
+    beside a results wall. So a block whose number of answers differs by 1 to k-1
+    from the last figures published for it keeps those figures until at least k more
+    (or fewer) answers make the difference, and a block that would differ so little
+    from other figures shown is withheld."""
     before = _last_shown_blocks(page)
-    blocks = []
+    walls = _wall_counts(page)
+    blocks: list[dict] = []
     for block in content.get("results", []):
-        old = before.get(_block_key(block))
-        total, k = block.get("total"), block.get("k") or 1
-        # Figures suppressed under a smaller threshold than today's are not kept.
-        if (
-            old is not None
-            and total is not None
-            and 0 < abs(total - old["total"]) < k
-            and old.get("k", 0) >= k
-        ):
-            block = old
-        blocks.append(block)
+        blocks.append(_settle(block, before, blocks, walls.get(block.get("questionnaire"), [])))
     return {**content, "results": blocks}
 
 
