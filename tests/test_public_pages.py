@@ -963,11 +963,9 @@ def _shown(publication) -> list[tuple]:
     ]
 
 
-def test_the_same_answers_under_another_period_are_withheld_not_shown_anew(
-    app, client, org, coordinator, sanden, make_questionnaire, make_point
-):
-    """'All answers' and 'from 2000' count the same answers: shown side by side after
-    one more answer, they would give that answer away."""
+def twenty_published_and_one_more(app, org, coordinator, sanden, make_questionnaire, make_point):
+    """Sanden's page published with 10 safe and 10 unsafe answers; then one more
+    person answered unsafe."""
     questionnaire = make_questionnaire(org, questions=CHOICE_QUESTIONS)
     point = make_point(questionnaire)
     resident = app.test_client()
@@ -978,6 +976,17 @@ def test_the_same_answers_under_another_period_are_withheld_not_shown_anew(
     publish(page, coordinator)
     db.session.commit()
     send(resident, point, 1, {"safe_now": "unsafe"})
+    return questionnaire, page
+
+
+def test_the_same_answers_under_another_period_are_withheld_not_shown_anew(
+    app, client, org, coordinator, sanden, make_questionnaire, make_point
+):
+    """'All answers' and 'from 2000' count the same answers: shown side by side after
+    one more answer, they would give that answer away."""
+    questionnaire, page = twenty_published_and_one_more(
+        app, org, coordinator, sanden, make_questionnaire, make_point
+    )
     both = [
         {"questionnaire_id": questionnaire.id, "since": None, "until": None},
         {"questionnaire_id": questionnaire.id, "since": "2000-01-01", "until": None},
@@ -1001,16 +1010,9 @@ def test_the_same_answers_under_another_period_are_withheld_not_shown_anew(
 def test_figures_kept_under_a_smaller_threshold_are_withheld_when_it_grows(
     app, client, org, coordinator, sanden, make_questionnaire, make_point
 ):
-    questionnaire = make_questionnaire(org, questions=CHOICE_QUESTIONS)
-    point = make_point(questionnaire)
-    resident = app.test_client()
-    send(resident, point, 10, {"safe_now": "safe"})
-    send(resident, point, 10, {"safe_now": "unsafe"})
-    page = page_for(sanden)
-    set_results(page, [{"questionnaire_id": questionnaire.id}], coordinator)
-    publish(page, coordinator)
-    db.session.commit()
-    send(resident, point, 1, {"safe_now": "unsafe"})
+    _questionnaire, page = twenty_published_and_one_more(
+        app, org, coordinator, sanden, make_questionnaire, make_point
+    )
     org.result_k = 6
     db.session.commit()
     assert _shown(publish(page, coordinator)) == [(None, None, "held_back")]
