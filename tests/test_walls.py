@@ -155,6 +155,21 @@ def test_a_free_text_question_is_a_field_error_and_stores_nothing(client, auth, 
         )
 
 
+def test_a_point_number_not_written_in_0_9_is_a_404(client, auth, coordinator, point):
+    signed_in(client, auth, coordinator)
+    token = form_token(client, f"/walls/new?point={point.id}")
+    # "²" and "١" pass str.isdigit(); int() refuses the first and reads the second as 1.
+    for bad in ("²", "١", "-1", "99999999999999999999", f"{point.id}²", " 1"):
+        assert client.get("/walls/new", query_string={"point": bad}).status_code == 404, bad
+        posted = client.post(
+            "/walls/new", data={"csrf_token": token, "point": bad, "questions": ["safe_now"]}
+        )
+        assert posted.status_code == 404, bad
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Wall)).scalar() == 0
+    # No point at all: the list, whose picker chooses one.
+    assert client.get("/walls/new").status_code == 302
+
+
 def test_staff_may_not_make_walls(client, auth, staff, point):
     signed_in(client, auth, staff)
     assert client.get("/walls").status_code == 403

@@ -40,6 +40,7 @@ from ..i18n import N_, gettext, ngettext, set_language, show_times_for
 from ..questionnaires.definition import text_in
 from ..results.settings import thresholds_for
 from ..static_versions import file_version
+from ..text import parse_whole_number
 from . import walls
 from .models import Wall
 
@@ -80,10 +81,6 @@ def get_point_or_404(point_id: int | None) -> CollectionPoint:
     if point is None or point.served_version is None:
         abort(404)
     return point
-
-
-def _point_id(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def wall_addresses(wall: Wall) -> list[dict]:
@@ -153,11 +150,12 @@ def _form_page(point: CollectionPoint, chosen: list[str], problems: list, status
 @bp.route("/walls/new", methods=["GET", "POST"])
 @require_role(Role.COORDINATOR)
 def new():
-    point_id = _point_id(request.values.get("point", ""))
-    if point_id is None and request.method == "GET":
+    asked = request.values.get("point", "")
+    if not asked and request.method == "GET":
         # Asked with no point (the language switched): the list has the point picker.
         return redirect(url_for(".index", _anchor="new-title"))
-    point = get_point_or_404(point_id)
+    # Only 0-9: "²" or "١" is no point's number.
+    point = get_point_or_404(parse_whole_number(asked))
     if request.method == "GET":
         return _form_page(point, [], [])
     chosen = request.form.getlist("questions")
