@@ -52,6 +52,9 @@ SUMMARY_CACHE = "public, max-age=2"
 PAGE_CACHE = "public, no-cache"
 # Polling every 3 s; tests lower it with WALL_POLL_SECONDS.
 POLL_SECONDS = 3
+# A poll that has not settled by then (a stuck proxy) is given up as a network
+# error; tests lower it with WALL_TIMEOUT_SECONDS.
+TIMEOUT_SECONDS = 10
 # A whole day on a TV's browser: the page reloads itself now and then all the same.
 RELOAD_AFTER_SECONDS = 4 * 60 * 60
 WALL_LANGUAGES = ("sv", "en", "ar")
@@ -388,6 +391,9 @@ def wall(token):
         short_url=url.split("://", 1)[-1],
         url=url,
         poll_ms=int(float(current_app.config.get("WALL_POLL_SECONDS", POLL_SECONDS)) * 1000),
+        timeout_ms=int(
+            float(current_app.config.get("WALL_TIMEOUT_SECONDS", TIMEOUT_SECONDS)) * 1000
+        ),
         reload_ms=RELOAD_AFTER_SECONDS * 1000,
     )
     return _conditional(Response(html, mimetype="text/html"), PAGE_CACHE)
