@@ -5,6 +5,7 @@ at least k new answers have arrived (docs/walls.md)."""
 import itertools
 import json
 import re
+import threading
 import uuid
 
 import pytest
@@ -359,6 +360,42 @@ def test_a_step_moves_every_wall_of_the_point_in_one_update(app, coordinator, wa
     kept = db.session.execute(sa.select(Wall).order_by(Wall.id)).scalars().all()
     assert [(w.shown_count, w.shown["total"]) for w in kept] == [(6, 6), (6, 6)]
     assert kept[1].shown["question_ids"] == ["lit"]
+
+
+def test_workers_asking_at_once_step_the_points_walls_once(
+    app, coordinator, wall, point, monkeypatch
+):
+    second = walls.create_wall(point, ["lit"], coordinator)
+    db.session.commit()
+    tokens = [wall.token, second.token]
+    send(app, point, 7, {"safe_now": "safe", "lit": True})
+    stepped = []
+    real_step = walls.step
+
+    def counted_step(*args, **kwargs):
+        won = real_step(*args, **kwargs)
+        stepped.append(won)
+        return won
+
+    monkeypatch.setattr(walls, "step", counted_step)
+    ready = threading.Barrier(6)
+    totals = []
+
+    def screen(index):
+        client = app.test_client()
+        ready.wait()
+        totals.append(client.get(f"/w/{tokens[index % 2]}/summary.json?lang=sv").json["total"])
+
+    threads = [threading.Thread(target=screen, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # However many workers saw the step due, one made it, for both walls alike.
+    assert stepped.count(True) == 1
+    assert totals == ["7 svar"] * 6
+    db.session.expire_all()
+    assert db.session.execute(sa.select(Wall.shown_count)).scalars().all() == [7, 7]
 
 
 # --- suppression ----------------------------------------------------------------------
