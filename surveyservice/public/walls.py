@@ -4,7 +4,9 @@ A wall's figures come from the results' own summary (every suppression rule appl
 and are kept on the wall's row. They move on only when at least k (the
 organisation's threshold) new responses have arrived at the point since the figures
 kept, so that nobody watching the screen can read one person's answer off a change;
-every screen and every server worker shows the kept state. docs/walls.md explains.
+every screen and every server worker shows the kept state. All the walls of a point
+step together at the same counts, kept on the point, so that comparing two screens
+(or one made again after a removal) gives nothing away either. docs/walls.md explains.
 """
 
 from __future__ import annotations
