@@ -2,8 +2,10 @@
 summary show the point's figures under every suppression rule, and move on only when
 at least k new answers have arrived (docs/walls.md)."""
 
+import itertools
 import json
 import re
+import threading
 import uuid
 
 import pytest
@@ -154,6 +156,21 @@ def test_a_free_text_question_is_a_field_error_and_stores_nothing(client, auth, 
         )
 
 
+def test_a_point_number_not_written_in_0_9_is_a_404(client, auth, coordinator, point):
+    signed_in(client, auth, coordinator)
+    token = form_token(client, f"/walls/new?point={point.id}")
+    # "²" and "١" pass str.isdigit(); int() refuses the first and reads the second as 1.
+    for bad in ("²", "١", "-1", "99999999999999999999", f"{point.id}²", " 1"):
+        assert client.get("/walls/new", query_string={"point": bad}).status_code == 404, bad
+        posted = client.post(
+            "/walls/new", data={"csrf_token": token, "point": bad, "questions": ["safe_now"]}
+        )
+        assert posted.status_code == 404, bad
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Wall)).scalar() == 0
+    # No point at all: the list, whose picker chooses one.
+    assert client.get("/walls/new").status_code == 302
+
+
 def test_staff_may_not_make_walls(client, auth, staff, point):
     signed_in(client, auth, staff)
     assert client.get("/walls").status_code == 403
@@ -205,15 +222,16 @@ def test_the_step_is_a_conditional_update_that_only_one_worker_wins(app, wall, p
     send(app, point, 6, {"safe_now": "safe"})
     send(app, point, 5, {"safe_now": "unsafe"})
     thresholds = thresholds_for(org)
-    # Two workers read the wall at shown_count 0 and both find a step due.
-    assert walls.step_due(wall, walls.responses_at(point.id), thresholds.k)
+    # Two workers read the point at count 0 and both find a step due.
+    assert walls.step_due(point, walls.responses_at(point.id), thresholds.k)
     first = walls.figures(wall, thresholds, "Europe/Stockholm")
-    assert walls.step(wall, 0, 11, first, wall.created_at) is True
+    assert walls.step(point, 0, 11, {wall.id: first}, wall.created_at) is True
     other = {**first, "total": 999}
-    assert walls.step(wall, 0, 11, other, wall.created_at) is False
+    assert walls.step(point, 0, 11, {wall.id: other}, wall.created_at) is False
     db.session.expire_all()
     kept = db.session.get(Wall, wall.id)
     assert kept.shown_count == 11 and kept.shown["total"] == 11
+    assert kept.point.walls_shown_count == 11
 
 
 def test_a_change_of_questions_waits_for_k_more_answers(app, client, coordinator, wall, point):
@@ -246,6 +264,138 @@ def test_figures_kept_for_other_questions_are_never_shown(app, client, wall, poi
     db.session.execute(sa.update(Wall).values(question_ids=["lit"]))
     db.session.commit()
     assert summary(client, wall)["state"] == "waiting"
+
+
+def _total(client, wall) -> str | None:
+    return summary(client, wall)["total"]
+
+
+def test_walls_of_one_point_step_together(app, client, coordinator, wall, point):
+    send(app, point, 10, {"safe_now": "safe", "lit": True})
+    assert _total(client, wall) == "10 svar"
+    send(app, point, 1, {"safe_now": "unsafe", "lit": False})
+    # A second screen made now must not show 11 beside the first's 10: the difference
+    # would be the latest person's answer.
+    second = walls.create_wall(point, ["safe_now"], coordinator)
+    db.session.commit()
+    assert summary(client, second)["state"] == "waiting"
+    assert _total(client, wall) == "10 svar"
+    send(app, point, 3, {"safe_now": "safe", "lit": True})
+    assert summary(client, second)["state"] == "waiting"
+    assert _total(client, wall) == "10 svar"
+    # The k-th new answer since the first's figures: both move on, to the same count.
+    send(app, point, 1, {"safe_now": "safe", "lit": True})
+    assert _total(client, second) == "15 svar"
+    assert _total(client, wall) == "15 svar"
+    db.session.expire_all()
+    kept = db.session.execute(sa.select(Wall.shown_count)).scalars().all()
+    assert kept == [15, 15]
+
+
+def test_a_wall_made_again_after_removal_waits_for_the_next_step(
+    app, client, coordinator, wall, point
+):
+    send(app, point, 10, {"safe_now": "safe"})
+    assert _total(client, wall) == "10 svar"
+    walls.remove_wall(wall, coordinator)
+    db.session.commit()
+    send(app, point, 1, {"safe_now": "unsafe"})
+    again = walls.create_wall(point, ["safe_now"], coordinator)
+    db.session.commit()
+    # Not 11: someone who saw the removed wall at 10 would read the 11th answer off it.
+    assert summary(client, again)["state"] == "waiting"
+    send(app, point, 4, {"safe_now": "unsafe"})
+    assert _total(client, again) == "15 svar"
+
+
+def test_every_shown_state_of_a_points_walls_is_the_same_or_k_apart(
+    app, client, coordinator, wall, point, org
+):
+    k = thresholds_for(org).k
+    seen: set[int] = set()
+    screens = [wall]
+
+    def look():
+        shown = {}
+        for screen in screens:
+            state = summary(client, screen)
+            if state["state"] == "shown":
+                shown[screen.id] = int(state["total"].split()[0])
+        # At any moment every wall with figures shows the same count.
+        assert len(set(shown.values())) <= 1, shown
+        seen.update(shown.values())
+
+    answers = [{"safe_now": "safe", "lit": True}, {"safe_now": "unsafe", "lit": False}]
+    for round_ in range(24):
+        send(app, point, 1 + round_ % 3, answers[round_ % 2])
+        look()
+        if round_ % 5 == 1:
+            screens.append(walls.create_wall(point, ["safe_now", "lit"], coordinator))
+        elif round_ % 5 == 3 and len(screens) > 1:
+            walls.remove_wall(screens.pop(0), coordinator)
+        elif round_ % 7 == 4:
+            changed = screens[-1]
+            questions = ["lit"] if changed.question_ids != ["lit"] else ["safe_now"]
+            walls.change_wall(changed, questions, coordinator)
+        db.session.commit()
+        look()
+    counts = sorted(seen)
+    assert len(counts) >= 4
+    assert all(b - a >= k for a, b in itertools.pairwise(counts)), counts
+
+
+def test_a_step_moves_every_wall_of_the_point_in_one_update(app, coordinator, wall, point, org):
+    second = walls.create_wall(point, ["lit"], coordinator)
+    db.session.commit()
+    send(app, point, 6, {"safe_now": "safe", "lit": True})
+    thresholds = thresholds_for(org)
+    shown = {w.id: walls.figures(w, thresholds, "Europe/Stockholm") for w in (wall, second)}
+    assert walls.step(point, 0, 6, shown, wall.created_at) is True
+    # A second worker that read the same old count changes nothing on any wall.
+    assert (
+        walls.step(point, 0, 7, {w: {**f, "total": 7} for w, f in shown.items()}, wall.created_at)
+        is False
+    )
+    db.session.expire_all()
+    kept = db.session.execute(sa.select(Wall).order_by(Wall.id)).scalars().all()
+    assert [(w.shown_count, w.shown["total"]) for w in kept] == [(6, 6), (6, 6)]
+    assert kept[1].shown["question_ids"] == ["lit"]
+
+
+def test_workers_asking_at_once_step_the_points_walls_once(
+    app, coordinator, wall, point, monkeypatch
+):
+    second = walls.create_wall(point, ["lit"], coordinator)
+    db.session.commit()
+    tokens = [wall.token, second.token]
+    send(app, point, 7, {"safe_now": "safe", "lit": True})
+    stepped = []
+    real_step = walls.step
+
+    def counted_step(*args, **kwargs):
+        won = real_step(*args, **kwargs)
+        stepped.append(won)
+        return won
+
+    monkeypatch.setattr(walls, "step", counted_step)
+    ready = threading.Barrier(6)
+    totals = []
+
+    def screen(index):
+        client = app.test_client()
+        ready.wait()
+        totals.append(client.get(f"/w/{tokens[index % 2]}/summary.json?lang=sv").json["total"])
+
+    threads = [threading.Thread(target=screen, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # However many workers saw the step due, one made it, for both walls alike.
+    assert stepped.count(True) == 1
+    assert totals == ["7 svar"] * 6
+    db.session.expire_all()
+    assert db.session.execute(sa.select(Wall.shown_count)).scalars().all() == [7, 7]
 
 
 # --- suppression ----------------------------------------------------------------------

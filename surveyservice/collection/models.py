@@ -53,6 +53,10 @@ class CollectionPoint(db.Model):
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The responses counted in the figures its results walls show. Every wall of the
+    # point steps at the same counts, and a wall made later (also after one was
+    # removed) starts here: docs/walls.md.
+    walls_shown_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     questionnaire: Mapped[Questionnaire] = relationship()
     area: Mapped[Area] = relationship(lazy="joined")

@@ -40,6 +40,7 @@ from ..i18n import N_, gettext, ngettext, set_language, show_times_for
 from ..questionnaires.definition import text_in
 from ..results.settings import thresholds_for
 from ..static_versions import file_version
+from ..text import parse_whole_number
 from . import walls
 from .models import Wall
 
@@ -51,6 +52,9 @@ SUMMARY_CACHE = "public, max-age=2"
 PAGE_CACHE = "public, no-cache"
 # Polling every 3 s; tests lower it with WALL_POLL_SECONDS.
 POLL_SECONDS = 3
+# A poll that has not settled by then (a stuck proxy) is given up as a network
+# error; tests lower it with WALL_TIMEOUT_SECONDS.
+TIMEOUT_SECONDS = 10
 # A whole day on a TV's browser: the page reloads itself now and then all the same.
 RELOAD_AFTER_SECONDS = 4 * 60 * 60
 WALL_LANGUAGES = ("sv", "en", "ar")
@@ -80,10 +84,6 @@ def get_point_or_404(point_id: int | None) -> CollectionPoint:
     if point is None or point.served_version is None:
         abort(404)
     return point
-
-
-def _point_id(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def wall_addresses(wall: Wall) -> list[dict]:
@@ -153,11 +153,12 @@ def _form_page(point: CollectionPoint, chosen: list[str], problems: list, status
 @bp.route("/walls/new", methods=["GET", "POST"])
 @require_role(Role.COORDINATOR)
 def new():
-    point_id = _point_id(request.values.get("point", ""))
-    if point_id is None and request.method == "GET":
+    asked = request.values.get("point", "")
+    if not asked and request.method == "GET":
         # Asked with no point (the language switched): the list has the point picker.
         return redirect(url_for(".index", _anchor="new-title"))
-    point = get_point_or_404(point_id)
+    # Only 0-9: "²" or "١" is no point's number.
+    point = get_point_or_404(parse_whole_number(asked))
     if request.method == "GET":
         return _form_page(point, [], [])
     chosen = request.form.getlist("questions")
@@ -390,6 +391,9 @@ def wall(token):
         short_url=url.split("://", 1)[-1],
         url=url,
         poll_ms=int(float(current_app.config.get("WALL_POLL_SECONDS", POLL_SECONDS)) * 1000),
+        timeout_ms=int(
+            float(current_app.config.get("WALL_TIMEOUT_SECONDS", TIMEOUT_SECONDS)) * 1000
+        ),
         reload_ms=RELOAD_AFTER_SECONDS * 1000,
     )
     return _conditional(Response(html, mimetype="text/html"), PAGE_CACHE)

@@ -4,7 +4,9 @@ A wall's figures come from the results' own summary (every suppression rule appl
 and are kept on the wall's row. They move on only when at least k (the
 organisation's threshold) new responses have arrived at the point since the figures
 kept, so that nobody watching the screen can read one person's answer off a change;
-every screen and every server worker shows the kept state. docs/walls.md explains.
+every screen and every server worker shows the kept state. All the walls of a point
+step together at the same counts, kept on the point, so that comparing two screens
+(or one made again after a removal) gives nothing away either. docs/walls.md explains.
 """
 
 from __future__ import annotations
@@ -98,6 +100,9 @@ def create_wall(point: CollectionPoint, question_ids: list[str], actor: User) ->
         token=secrets.token_urlsafe(16),  # 22 characters, 128 bits
         question_ids=check_questions(point, question_ids),
         created_by_id=actor.id,
+        # Where the point's walls are: its first figures come with their next step,
+        # so that it never shows a state between two of theirs.
+        shown_count=point.walls_shown_count,
     )
     db.session.add(wall)
     db.session.flush()
@@ -107,8 +112,9 @@ def create_wall(point: CollectionPoint, question_ids: list[str], actor: User) ->
 
 def change_wall(wall: Wall, question_ids: list[str], actor: User) -> bool:
     """Show other questions; False when they are the same. The figures kept are
-    cleared but their count stays: the new questions appear after k more answers, or
-    at once if the wall never showed figures, so a change can single nobody out."""
+    cleared but their count stays: the new questions appear with the point's walls'
+    next step, after k more answers (at once if no wall of the point ever showed
+    figures), so a change can single nobody out."""
     chosen = check_questions(wall.point, question_ids)
     if chosen == list(wall.question_ids):
         return False
@@ -158,17 +164,21 @@ def responses_at(point_id: int) -> int:
     return db.session.execute(counted.where(Response.collection_point_id == point_id)).scalar_one()
 
 
-def figures(wall: Wall, thresholds: Thresholds, time_zone: str) -> dict:
-    """The wall's questions as the results show them now, suppressed, in every
-    language: what a step keeps in ``Wall.shown``."""
-    point = wall.point
+def point_summary(point: CollectionPoint, thresholds: Thresholds, time_zone: str):
+    """The results' summary of the point alone (None: nothing published): made once
+    per step for all the point's walls."""
     try:
-        summary = summarise(point.questionnaire, Filters(point=point.id), thresholds, time_zone)
+        return summarise(point.questionnaire, Filters(point=point.id), thresholds, time_zone)
     except NotPublished:
-        summary = None
+        return None
+
+
+def figures_of(question_ids: list[str], summary, k: int) -> dict:
+    """A wall's questions as ``summary`` shows them, suppressed, in every language:
+    what a step keeps in ``Wall.shown``."""
     found = {q.id: q for q in summary.questions} if summary else {}
     questions = []
-    for question_id in wall.question_ids:
+    for question_id in question_ids:
         question = found.get(question_id)
         if question is None:
             questions.append({"id": question_id, "withheld": NOT_ASKED, "cells": []})
@@ -184,45 +194,92 @@ def figures(wall: Wall, thresholds: Thresholds, time_zone: str) -> dict:
             }
         )
     return {
-        "question_ids": list(wall.question_ids),
-        "k": thresholds.k,
+        "question_ids": list(question_ids),
+        "k": k,
         "total": summary.total if summary else None,
         "withheld": summary.withheld if summary else NOT_ASKED,
         "questions": questions,
     }
 
 
-def step(wall: Wall, old_count: int, new_count: int, shown: dict, now: datetime) -> bool:
-    """Keep new figures, unless another worker stepped since ``old_count`` was read:
-    then nothing changes and False. The condition makes the step happen once."""
-    result = db.session.execute(
-        sa.update(Wall)
-        .where(Wall.id == wall.id, Wall.shown_count == old_count)
-        .values(shown_count=new_count, shown=shown, shown_at=now)
+def figures(wall: Wall, thresholds: Thresholds, time_zone: str) -> dict:
+    """The wall's questions as the results show them now."""
+    summary = point_summary(wall.point, thresholds, time_zone)
+    return figures_of(wall.question_ids, summary, thresholds.k)
+
+
+def point_walls(point_id: int) -> list[Wall]:
+    return list(
+        db.session.execute(
+            sa.select(Wall).where(Wall.collection_point_id == point_id).order_by(Wall.id)
+        ).scalars()
+    )
+
+
+def step(
+    point: CollectionPoint, old_count: int, new_count: int, shown: dict[int, dict], now: datetime
+) -> bool:
+    """Move every wall of the point on to figures of ``new_count`` responses in one
+    transaction (``shown`` by wall id; a wall not there waits for the next step),
+    unless another worker stepped since ``old_count`` was read: then nothing changes
+    and False. The condition on the point's row makes the step happen once: on
+    PostgreSQL a second worker's update waits for the first's row lock and then finds
+    the count moved on; SQLite lets one writer at a time."""
+    moved = db.session.execute(
+        sa.update(CollectionPoint)
+        .where(CollectionPoint.id == point.id, CollectionPoint.walls_shown_count == old_count)
+        .values(walls_shown_count=new_count)
         .execution_options(synchronize_session=False)
     )
+    if moved.rowcount == 1:
+        # Every wall of the point, also one made meanwhile, is at the new count.
+        db.session.execute(
+            sa.update(Wall)
+            .where(Wall.collection_point_id == point.id)
+            .values(shown_count=new_count, shown=None, shown_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        for wall_id, kept in shown.items():
+            db.session.execute(
+                sa.update(Wall)
+                .where(Wall.id == wall_id, Wall.collection_point_id == point.id)
+                .values(shown=kept)
+                .execution_options(synchronize_session=False)
+            )
     db.session.commit()
-    db.session.refresh(wall)
-    return result.rowcount == 1
+    db.session.expire_all()
+    return moved.rowcount == 1
 
 
-def step_due(wall: Wall, count: int, k: int) -> bool:
-    """Whether the figures may move on: at least k new responses since those kept
-    (a new wall keeps none: it steps at k)."""
-    return count >= wall.shown_count + k
+def step_due(point: CollectionPoint, count: int, k: int) -> bool:
+    """Whether the point's walls may move on: at least k new responses since the
+    figures they keep (a point whose walls never showed any steps at k)."""
+    return count >= point.walls_shown_count + k
 
 
 def current(wall: Wall, thresholds: Thresholds, time_zone: str) -> dict | None:
     """The figures every screen shows now (None: waiting for more answers), stepping
-    first when enough new responses have arrived."""
-    count = responses_at(wall.collection_point_id)
-    if step_due(wall, count, thresholds.k):
-        shown = figures(wall, thresholds, time_zone)
+    all the point's walls first when enough new responses have arrived."""
+    point = wall.point
+    count = responses_at(point.id)
+    if step_due(point, count, thresholds.k):
+        old = point.walls_shown_count
+        summary = point_summary(point, thresholds, time_zone)
+        shown = {
+            w.id: figures_of(w.question_ids, summary, thresholds.k) for w in point_walls(point.id)
+        }
         # Counted after the summary: the figures hold at most this many responses, so
         # the next step's figures hold at least k more than these.
-        step(wall, wall.shown_count, responses_at(wall.collection_point_id), shown, utcnow())
+        step(point, old, responses_at(point.id), shown, utcnow())
+    if wall.shown_count != wall.point.walls_shown_count:
+        # Read on either side of another worker's step: read both again.
+        db.session.refresh(wall)
+        db.session.refresh(wall.point)
     shown = wall.shown
     # A change of questions while a worker was stepping: those figures are of others.
     if shown is None or shown.get("question_ids") != list(wall.question_ids):
+        return None
+    # Figures of another count than the point's walls show now: none.
+    if wall.shown_count != wall.point.walls_shown_count:
         return None
     return shown

@@ -1,8 +1,10 @@
 // The live results wall: polls its small summary every few seconds and updates the
 // texts and bars in place. Written for the older Chromium of TV browsers: no modules,
 // no framework. It runs all day: nothing grows (one timer, no listeners added per
-// poll), a network error keeps the last figures and backs off, and the page reloads
-// itself every few hours or when the server's wall script or style has changed.
+// poll), a network error or a request that has not settled within about 10 s keeps
+// the last figures and backs off, there is always a timer for the next poll, and the
+// page reloads itself every few hours or when the server's wall script or style has
+// changed.
 (function () {
   "use strict";
   var root = document.getElementById("wall");
@@ -22,6 +24,8 @@
   var lastBody = null;
   var timer = null;
   var busy = false;
+  var asking = 0; // which request is awaited; a later number abandons the earlier
+  var timeoutMs = Number(root.getAttribute("data-timeout")) || 10000;
 
   function setText(element, text) {
     if (element.textContent !== text) element.textContent = text;
@@ -122,14 +126,37 @@
       window.location.reload();
       return;
     }
-    if (busy) return;
+    if (busy) {
+      next(pollMs); // never without a timer
+      return;
+    }
     busy = true;
+    var asked = ++asking;
+    // A request that never settles (a stuck proxy) is given up after timeoutMs and
+    // counts as a network error. Where AbortController is missing (older TV
+    // browsers) the request is left to itself and its late answer ignored.
+    var controller = window.AbortController ? new window.AbortController() : null;
+    var deadline = window.setTimeout(function () {
+      if (asked !== asking) return;
+      asking += 1;
+      if (controller) controller.abort();
+      failed();
+    }, timeoutMs);
+    function settled() {
+      if (asked !== asking) return false; // given up already: a late answer
+      window.clearTimeout(deadline);
+      return true;
+    }
+    var options = { credentials: "omit" };
+    if (controller) options.signal = controller.signal;
     // The browser's cache revalidates with the ETag: an unchanged summary is a 304.
     window
-      .fetch(summaryUrl, { credentials: "omit" })
+      .fetch(summaryUrl, options)
       .then(function (response) {
+        if (asked !== asking) return;
         if (response.status === 404) {
           return response.json().then(function (data) {
+            if (!settled()) return;
             busy = false;
             removed(data);
             // Gone for good (its address was random): look again only now and then.
@@ -138,17 +165,20 @@
         }
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.text().then(function (body) {
+          if (!settled()) return;
           busy = false;
           var wasFailing = failures > 0;
           failures = 0;
+          next(pollMs);
           if (body !== lastBody || wasFailing) {
             lastBody = body;
-            if (!show(JSON.parse(body))) return;
+            show(JSON.parse(body));
           }
-          next(pollMs);
         });
       })
-      .catch(failed);
+      .catch(function () {
+        if (settled()) failed();
+      });
   }
 
   // Back on the network: ask at once rather than after the back-off.

@@ -3,7 +3,9 @@ another page and the wall moves on within seconds, but only after k new answers;
 below the threshold it shows no figures; it keeps its figures through a network
 outage, says when it has been removed, fits a TV and a phone, and passes axe."""
 
+import json
 import os
+import re
 import subprocess
 import uuid
 from pathlib import Path
@@ -83,10 +85,13 @@ EVENT_QUESTIONS = [
 
 @pytest.fixture
 def quick_wall(_app):
-    """Walls poll every half second here, as a TV does every three."""
+    """Walls poll every half second here, as a TV does every three, and give up a
+    request after 2 s rather than 10."""
     _app.config["WALL_POLL_SECONDS"] = 0.5
+    _app.config["WALL_TIMEOUT_SECONDS"] = 2
     yield
     _app.config.pop("WALL_POLL_SECONDS")
+    _app.config.pop("WALL_TIMEOUT_SECONDS")
 
 
 def send(app, point, count: int, answers: dict, language: str = "sv") -> None:
@@ -193,6 +198,66 @@ def test_the_wall_moves_on_within_seconds_of_k_answers_through_the_form(
     expect(screen.locator(".qr")).to_be_hidden()
     keep(screen, "wall-removed.png")
     screen_context.close()
+
+
+@pytest.mark.parametrize("abort", ["AbortController", "no AbortController"])
+def test_a_poll_that_never_answers_is_given_up_and_the_wall_recovers(
+    app, org, browser, browser_context_args, make_questionnaire, make_point, quick_wall, abort
+):
+    org.result_k = 3
+    db.session.commit()
+    point = make_point(make_questionnaire(org, questions=QUESTIONS))
+    coordinator = make_user(org, "coordinator", "samordnare@example.org")
+    wall = walls.create_wall(point, ["safe_now"], coordinator)
+    db.session.commit()
+    send(app, point, 3, {"safe_now": "safe"})
+    context = browser.new_context(**{**browser_context_args, "service_workers": "block"})
+    if abort == "no AbortController":
+        # An older TV browser: the request cannot be cancelled, its late answer is ignored.
+        context.add_init_script("delete window.AbortController;")
+    screen = context.new_page()
+    screen.goto(f"/w/{wall.token}")
+    status = screen.get_by_role("status")
+    total = screen.locator("#wall-total")
+    expect(total).to_have_text("3 svar")
+    screen.evaluate(
+        """() => {
+        window.seenTotals = [];
+        const total = document.getElementById("wall-total");
+        new MutationObserver(() => window.seenTotals.push(total.textContent))
+            .observe(total, {childList: true, characterData: true, subtree: true});
+    }"""
+    )
+    stale = json.loads(app.test_client().get(f"/w/{wall.token}/summary.json?lang=sv").data)
+    stale["total"] = "999 svar"
+
+    # A proxy that takes the request and never answers: the wall says it is trying
+    # again and keeps its figures, rather than waiting for good.
+    stuck = []
+
+    def hold(route):
+        stuck.append(route)  # neither fulfilled nor aborted
+
+    summary_url = re.compile(r"/summary\.json")
+    screen.route(summary_url, hold)
+    expect(status).to_have_text("Ansluter igen …", timeout=6000)
+    expect(total).to_have_text("3 svar")
+    send(app, point, 3, {"safe_now": "unsafe"})
+    screen.wait_for_timeout(2500)  # more polls given up, backing off
+    assert len(stuck) >= 2
+    if abort == "no AbortController":
+        # The requests given up (all but the latest) answer at last, with other
+        # figures: nothing shows them.
+        for route in stuck[:-1]:
+            route.fulfill(status=200, content_type="application/json", body=json.dumps(stale))
+        screen.wait_for_timeout(500)
+    # The proxy answers again: the wall recovers by itself.
+    screen.unroute(summary_url, hold)
+    expect(total).to_have_text("6 svar", timeout=15000)
+    expect(status).to_contain_text("Uppdaterad")
+    assert "999 svar" not in screen.evaluate("window.seenTotals")
+    expect(total).to_have_text("6 svar")
+    context.close()
 
 
 def decode_qr(path: Path) -> list[str]:
