@@ -1037,6 +1037,7 @@ def test_a_page_beside_a_results_wall_of_a_few_answers_less_is_withheld(
         shown={"figures": "as the wall showed them"},
     )
     db.session.add(wall)
+    point.walls_shown_count = 10
     db.session.commit()
     send(resident, point, 1, {"safe_now": "unsafe"})
     page = page_for(sanden)

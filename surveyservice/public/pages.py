@@ -281,17 +281,16 @@ def _withheld(block: dict) -> dict:
 
 
 def _wall_counts(page: PublicPage) -> dict[str, list[int]]:
-    """The answer counts the area's results walls show now, by questionnaire slug: a
-    wall on the area's only point shows the page's figures under another name."""
-    # Imported here: the walls' module reads this package's models, as this one does.
+    """The answer counts the area's results walls show or showed last (also a wall
+    since removed), by questionnaire slug: a wall on the area's only point shows the
+    page's figures under another name."""
+    # Imported here: a point's model is collection's; the page only reads its count.
     from ..collection.models import CollectionPoint
-    from .models import Wall
 
     rows = db.session.execute(
-        select(Questionnaire.slug, Wall.shown_count)
-        .join(CollectionPoint, Wall.collection_point_id == CollectionPoint.id)
+        select(Questionnaire.slug, CollectionPoint.walls_shown_count)
         .join(Questionnaire, CollectionPoint.questionnaire_id == Questionnaire.id)
-        .where(CollectionPoint.area_id == page.area_id, Wall.shown.is_not(None))
+        .where(CollectionPoint.area_id == page.area_id, CollectionPoint.walls_shown_count > 0)
     ).all()
     counts: dict[str, list[int]] = {}
     for slug, count in rows:
