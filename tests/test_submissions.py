@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from surveyservice.collection import ratelimit
-from surveyservice.collection.models import Response
+from surveyservice.collection.models import AnswerItem, Response
 from surveyservice.collection.ratelimit import RedisCounters
 from surveyservice.database import utcnow
 from surveyservice.extensions import db
@@ -62,6 +62,31 @@ def test_the_same_id_and_content_again_is_a_replay(client, point):
     assert again.status_code == 200
     assert again.json == first.json
     assert len(stored_rows()) == 1
+
+
+def test_a_replay_or_conflict_runs_no_statement_the_database_refuses(client, point):
+    """A retry at a flaky event finds its row without a failed INSERT: PostgreSQL
+    writes every refused statement to its log as an ERROR."""
+    refused = []
+
+    def note(context):
+        refused.append(context.original_exception)
+
+    payload = body()
+    assert post(client, point, payload).status_code == 201
+    items = db.session.execute(sa.select(sa.func.count()).select_from(AnswerItem)).scalar_one()
+    assert items > 0
+    sa.event.listen(db.engine, "handle_error", note)
+    try:
+        assert post(client, point, payload).status_code == 200
+        assert post(client, point, {**payload, "answers": {"safe_now": "safe"}}).status_code == 409
+    finally:
+        sa.event.remove(db.engine, "handle_error", note)
+    assert refused == []
+    (row,) = stored_rows()
+    assert row.answers == payload["answers"]
+    count = sa.select(sa.func.count()).select_from(AnswerItem)
+    assert db.session.execute(count).scalar_one() == items
 
 
 def test_the_same_id_with_other_content_is_a_conflict(client, point):

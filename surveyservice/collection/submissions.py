@@ -9,7 +9,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
 
 from ..extensions import db
 from ..privacy.coarsening import coarsen_time
@@ -210,20 +212,45 @@ def submit(
         _limit(point, sub)
         _add(response, point, definition)
         return Stored(response, True, sub.version)
-    _add(response, point, definition)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # This id is stored already: by an earlier try, or by a retry a moment ago.
-        db.session.rollback()
+    if not _insert_once(response):
+        # This id is stored already: by an earlier try, or by a retry a moment ago
+        # (which the insert waited for, had it not committed yet).
         existing = db.session.get(Response, sub.id)
         if existing is None:
-            raise
+            raise RuntimeError(f"The response {sub.id} was neither stored nor found.")
         return _replay(existing, fingerprint)
+    _add(response, point, definition)
+    db.session.flush()
     # Counted once stored, so that retries of stored answers always get through and
     # input refused above costs no count.
     _limit(point, sub)
     return Stored(response, True, sub.version)
+
+
+def _insert_once(response: Response) -> bool:
+    """Store the response's row unless its id is stored already; True when stored.
+
+    ``INSERT … ON CONFLICT (id) DO NOTHING``: a replay finds its row without a failed
+    statement, which PostgreSQL would write to its log as an ERROR for every retry at
+    a flaky event. The row then joins the session as stored, so that what refers to
+    it (answer items, observations) is written after it. A refusal after this (a
+    walk's missing photo) rolls the whole transaction back, as before.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = {column.key: getattr(response, column.key) for column in Response.__table__.columns}
+    statement = (
+        insert(Response)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(Response.__table__.c.id)
+    )
+    with db.session.no_autoflush:
+        stored = db.session.execute(statement).scalar_one_or_none() is not None
+    if stored:
+        make_transient_to_detached(response)
+        db.session.add(response)
+    return stored
 
 
 def _add(response: Response, point: CollectionPoint, definition: dict) -> None:
