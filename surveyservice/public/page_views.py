@@ -70,7 +70,7 @@ from .pages import (
     states,
     unsaved_page,
 )
-from .promises import STATUS_NAMES
+from .promises import LANGUAGE_LABELS, STATUS_NAMES
 
 bp = Blueprint("public_pages", __name__)
 
@@ -274,6 +274,7 @@ def _area_page(area: Area, form=None, status: int = 200, **context):
             questionnaires=publishable_questionnaires(current_user.organisation_id),
             history=[(p, publisher_email(p)) for p in publications(page)],
             languages=LANGUAGES,
+            language_labels=LANGUAGE_LABELS,
             **context,
         ),
         status,

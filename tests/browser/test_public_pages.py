@@ -247,7 +247,7 @@ def test_coordinator_publishes_and_residents_read_it_in_three_languages(
     expect(resident.get_by_role("heading", level=1)).to_have_text("Ingen sida här än")
 
     # The preview: the live data, with a banner, in Arabic too.
-    page.get_by_role("link", name="Förhandsvisa på العربية").click()
+    page.get_by_role("link", name="Förhandsvisa på arabiska").click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.get_by_role("note").first).to_contain_text("معاينة – غير منشورة")
     expect(page.get_by_text("أربع جولات سلامة في ساندن")).to_be_visible()
