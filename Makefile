@@ -10,7 +10,7 @@ AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe-$(AXE_VERSION)/axe.min.js
 export AXE_JS := $(abspath $(AXE))
 
-.PHONY: run test format mutation bench bench-sync bench-walk bench-upload bench-mask bench-export clean browser trial-cert \
+.PHONY: run test test-setup format mutation bench bench-sync bench-walk bench-upload bench-mask bench-export clean browser trial-cert \
 	translations compile-translations
 
 # Interface texts: gettext catalogues, one per language (English is the source).
@@ -85,10 +85,13 @@ browser:
 	else echo "The browser and QR tests need:$$missing (sudo apt-get install$$missing)"; fi
 
 ## Set up and run every test (TEST_DATABASE_URL=postgresql://... for PostgreSQL)
-test: $(VENV)/.installed-test $(AXE) browser $(MO_FILES)
+test: test-setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Everything the tests need (packages, Chromium and the other tools, axe-core, catalogues)
+test-setup: $(VENV)/.installed-test $(AXE) browser $(MO_FILES)
 
 ## Mutation testing of the core rules (configured in pyproject.toml): each module's score;
 ## fails if one is under its threshold. Every mutant is tried afresh; mutants/run.log has

@@ -120,6 +120,18 @@ def _app(test_databases, tmp_path_factory):
     return app
 
 
+_RESTART_SEQUENCES = sa.text(
+    """
+    WITH owned AS (
+        SELECT pg_get_serial_sequence(quote_ident(table_name), column_name) AS sequence
+        FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = ANY(:tables)
+    )
+    SELECT setval(sequence, 1, false) FROM owned WHERE sequence IS NOT NULL
+    """
+)
+
+
 def _empty_database(app) -> None:
     """Back to the freshly migrated state, cheaply, on either database."""
     db.session.remove()
@@ -138,12 +150,37 @@ def _empty_database(app) -> None:
         # a new pool, so that the next test never gets it.
         db.engine.dispose()
         return
-    tables = ", ".join(
-        f'"{t.name}"' for t in db.metadata.sorted_tables if t.name != "alembic_version"
-    )
+    tables = [t.name for t in db.metadata.sorted_tables if t.name != "alembic_version"]
     with db.engine.begin() as connection:
-        # TRUNCATE fires no row triggers, so published versions go too.
-        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        if not connection.execute(
+            sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        ).scalar():
+            # TRUNCATE fires no row triggers, so published versions go too.
+            listed = ", ".join(f'"{t}"' for t in tables)
+            connection.execute(sa.text(f"TRUNCATE {listed} RESTART IDENTITY CASCADE"))
+            return
+        # TRUNCATE makes new files for every table and index: about a third of a second
+        # for every test. Deleting the rows of the tables that have any takes a few
+        # milliseconds; as a replica, the session fires no triggers (neither those that
+        # keep published versions and the audit log unchanged, nor the foreign keys').
+        used = (
+            connection.execute(
+                sa.text(
+                    " UNION ALL ".join(
+                        f"SELECT '{t}' WHERE EXISTS (SELECT FROM \"{t}\")" for t in tables
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if not used:
+            return
+        connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        for table in used:
+            connection.execute(sa.text(f'DELETE FROM "{table}"'))
+        # Ids start at 1 again, as after TRUNCATE … RESTART IDENTITY.
+        connection.execute(_RESTART_SEQUENCES, {"tables": used})
 
 
 @pytest.fixture

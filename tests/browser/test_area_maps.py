@@ -3,7 +3,6 @@ Leaflet from the service's own files, with no request to any other site and no
 Content-Security-Policy violation, places a point with the keyboard, and the page
 passes axe at a phone's, a tablet's and a desktop's size."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,9 @@ from surveyservice.extensions import db
 from surveyservice.walks.area_maps import set_area_map
 
 from ..conftest import make_user
+from .screens import keep
 from .test_offline import WAIT_FOR_WORKER, sign_in
 
-SHOTS = os.environ.get("AREA_MAP_SHOTS")  # a folder to keep the screenshots in
 VIEWPORTS = [(390, 844), (1024, 768), (1440, 900)]
 # Torpa, Vänersborg.
 SOUTH, WEST, NORTH, EAST = 58.370, 12.300, 58.385, 12.330
@@ -47,12 +46,6 @@ def torpa_map(path: Path) -> Path:
     draw.line((0, 450, 1200, 430), fill=(247, 200, 120), width=22)
     image.save(path, "PNG")
     return path
-
-
-def shoot(page, tmp_path, name: str) -> None:
-    folder = Path(SHOTS) if SHOTS else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / name), full_page=True)
 
 
 def test_a_coordinator_uploads_torpas_map_and_sees_it_drawn_offline_ready(
@@ -151,7 +144,7 @@ def test_a_coordinator_uploads_torpas_map_and_sees_it_drawn_offline_ready(
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(200)
         assert axe(page) == [], (width, height)
-        shoot(page, tmp_path, f"area-map-{width}x{height}.png")
+        keep(page, f"area-map-{width}x{height}.png")
         # Nothing sticks out sideways on a phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= width
 
@@ -179,7 +172,7 @@ def test_a_refused_image_says_why_in_the_page(app, org, page, tmp_path):
     expect(summary).to_contain_text("Filen är inte en bild som går att läsa")
     summary.get_by_role("link").click()
     expect(page.get_by_label("Kartbild")).to_be_focused()
-    shoot(page, tmp_path, "area-map-refused-1024.png")
+    keep(page, "area-map-refused-1024.png")
 
 
 def test_the_service_worker_keeps_the_map_of_the_forms_area_for_offline_use(

@@ -12,8 +12,8 @@ from surveyservice.walks.models import Observation
 
 from ..conftest import make_user
 from ..walk_data import record_walk, upload_photo, walk_point, walk_questionnaire
+from .screens import keep
 from .test_offline import sign_in
-from .test_walk_pages import keep
 
 HINT = (
     "Residents will see the category, the place (the named place, or the position rounded "

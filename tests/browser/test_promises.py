@@ -2,9 +2,6 @@
 note with the keyboard only, is led to the field a mistake is in, and the pages pass
 axe and read well at a phone's, a tablet's and a desktop's width."""
 
-import os
-from pathlib import Path
-
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
@@ -13,9 +10,9 @@ from surveyservice.extensions import db
 from surveyservice.public.models import Promise
 
 from ..conftest import make_user
+from .screens import keep
 from .test_offline import sign_in
 
-SHOTS = os.environ.get("PROMISES_SHOTS")  # a folder to keep the screenshots in
 SIZES = [(390, 844), (1024, 768), (1440, 900)]
 
 
@@ -38,7 +35,7 @@ def the_promise() -> Promise:
     return db.session.execute(sa.select(Promise)).scalar_one()
 
 
-def test_a_coordinator_writes_a_promise_and_a_note_with_the_keyboard_only(page, org, axe, tmp_path):
+def test_a_coordinator_writes_a_promise_and_a_note_with_the_keyboard_only(page, org, axe):
     coordinator = make_user(org, Role.COORDINATOR, "samordnare@example.org")
     problems = []
     # Console errors (a Content-Security-Policy violation is one); a failed load is the
@@ -136,7 +133,7 @@ def test_a_coordinator_writes_a_promise_and_a_note_with_the_keyboard_only(page, 
     assert problems == []
 
 
-def test_the_promise_pages_pass_axe_in_english_and_fit_every_width(page, org, axe, tmp_path):
+def test_the_promise_pages_pass_axe_in_english_and_fit_every_width(page, org, axe):
     from datetime import date
 
     from surveyservice.areas.areas import find_area_by_name
@@ -180,8 +177,6 @@ def test_the_promise_pages_pass_axe_in_english_and_fit_every_width(page, org, ax
     note = add_note(promise, None, date(2026, 6, 20), {"sv": "Första kvällen."}, date(2026, 6, 20))
     db.session.commit()
     sign_in(page, coordinator.email)
-    folder = Path(SHOTS) if SHOTS else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
     pages = {
         "list": "/promises",
         "promise": f"/promises/{promise.id}",
@@ -201,9 +196,7 @@ def test_the_promise_pages_pass_axe_in_english_and_fit_every_width(page, org, ax
                     url,
                     width,
                 )
-                page.screenshot(
-                    path=str(folder / f"promises-{name}-{lang}-{width}.png"), full_page=True
-                )
+                keep(page, f"promises-{name}-{lang}-{width}.png")
     # The forms sent back with problems, at a phone's width.
     page.set_viewport_size({"width": 390, "height": 844})
     for lang in ("sv", "en"):
@@ -218,7 +211,7 @@ def test_the_promise_pages_pass_axe_in_english_and_fit_every_width(page, org, ax
         expect(page.locator(".field-problem")).to_have_count(3)
         assert axe(page) == [], lang
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        page.screenshot(path=str(folder / f"promises-edit-problems-{lang}-390.png"), full_page=True)
+        keep(page, f"promises-edit-problems-{lang}-390.png")
         page.goto(f"/promises/{promise.id}?lang={lang}")
         page.locator("#field-noted_on").fill("2999-01-01")
         page.get_by_role(

@@ -5,10 +5,8 @@ The pages fit a phone, pass axe, and print."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import date
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -20,9 +18,9 @@ from surveyservice.public.models import Promise, PromiseNote, PromiseStatus
 
 from ..conftest import make_user
 from ..walk_data import record_walk, upload_photo, walk_point, walk_questionnaire
+from .screens import keep
 from .test_offline import sign_in
 
-SHOTS = os.environ.get("PUBLIC_SHOTS")  # a folder to keep the screenshots in
 SIZES = ((390, 844), (1024, 768), (1440, 900))
 QUESTIONS = [
     {
@@ -52,12 +50,6 @@ QUESTIONS = [
 ]
 INTERNAL_NOTE = "Intern anteckning: grannen på nummer 5 klagar"
 PUBLIC_NOTE = "Ny belysning uppsatt i gångtunneln"
-
-
-def keep(page, name: str, full_page: bool = True) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / name), full_page=full_page)
 
 
 def send(client, point, count: int, answers: dict) -> None:
@@ -407,11 +399,10 @@ def test_public_page_fits_every_screen_prints_and_passes_axe(
         "getComputedStyle(document.querySelector('a.geo'), '::after').content"
     )
     assert "geo:" in after
-    keep(resident, f"public-{lang}-print.png")
     pdf = resident.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
-    if SHOTS:
-        (Path(SHOTS) / f"public-{lang}.pdf").write_bytes(pdf)
+    if shot := keep(resident, f"public-{lang}-print.png"):
+        shot.with_suffix(".pdf").write_bytes(pdf)
     context.close()
 
 

@@ -2,10 +2,8 @@
 the results page as charts, two areas side by side, a small group withheld; the pages
 fit a phone and pass axe, in Swedish and English."""
 
-import os
 import re
 import uuid
-from pathlib import Path
 
 import png
 import pytest
@@ -14,6 +12,7 @@ from playwright.sync_api import expect
 from surveyservice.accounts.models import Role
 
 from ..conftest import make_user
+from .screens import keep
 from .test_offline import sign_in, wait_until_stored
 
 QUESTIONS = [
@@ -41,7 +40,6 @@ QUESTIONS = [
     },
 ]
 ACCENT = (0x0B, 0x53, 0x94)  # the bars' colour in results.css
-SHOTS = os.environ.get("RESULTS_SHOTS")  # a folder to keep the screenshots in
 
 
 def send(client, point, count: int, answers: dict) -> None:
@@ -94,12 +92,6 @@ def accent_pixels(screenshot: bytes) -> int:
     return found
 
 
-def keep(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
-
-
 def test_answers_from_the_form_show_as_charts_and_two_areas_compare(
     page, browser, browser_context_args, answered, org, tmp_path, axe
 ):
@@ -136,7 +128,6 @@ def test_answers_from_the_form_show_as_charts_and_two_areas_compare(
     # The screenshot shows the charts.
     shot = chart.screenshot(path=str(tmp_path / "results-chart.png"))
     assert accent_pixels(shot) > 200
-    page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
     keep(page, "results-test.png")
     assert axe(page) == []
 

@@ -4,7 +4,6 @@ is entered, and sent as one response."""
 
 import io
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -19,10 +18,10 @@ from surveyservice.areas.areas import find_area_by_name
 from surveyservice.walks.area_maps import set_area_map
 
 from .conftest import CHROMIUM
+from .screens import keep
 from .test_offline import WAIT_FOR_WORKER, sign_in, stored, unlock, wait_until_stored
 
 FORMS = Path(__file__).parents[2] / "forms"
-SHOTS = os.environ.get("WALK_FORM_SHOTS")  # a folder to keep the screenshots in
 # Torpa, Vänersborg: the corners of the area's map.
 SOUTH, WEST, NORTH, EAST = 58.370, 12.300, 58.385, 12.330
 UNDERPASS = {"lat": 58.3771, "lon": 12.3152}
@@ -69,14 +68,6 @@ def mapped(org, coordinator):
     """Torpa with its map."""
     area = find_area_by_name(org.id, "Torpa")
     return set_area_map(area, map_image(), SOUTH, WEST, NORTH, EAST, coordinator)
-
-
-def shoot(page, tmp_path, name: str, full_page: bool = True) -> Path:
-    folder = Path(SHOTS) if SHOTS else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    page.screenshot(path=str(path), full_page=full_page)
-    return path
 
 
 @pytest.fixture
@@ -549,7 +540,7 @@ def test_the_walk_form_at_a_phones_a_tablets_and_a_desktops_size(
     map_of(page)
     for width, height in VIEWPORTS:
         page.set_viewport_size({"width": width, "height": height})
-        shoot(page, tmp_path, f"walk-form-{language}-{width}x{height}.png")
+        keep(page, f"walk-form-{language}-{width}x{height}.png")
         # Every button of the open entry and the list is on the page and wide enough.
         for button in page.locator("[data-group] button:visible").all():
             box = button.bounding_box()
@@ -560,7 +551,7 @@ def test_the_walk_form_at_a_phones_a_tablets_and_a_desktops_size(
     assert axe(page) == []
     page.locator("[data-entries] [data-action=remove]").first.click()
     expect(page.get_by_role("dialog")).to_be_visible()
-    shoot(page, tmp_path, f"walk-form-{language}-dialog.png", full_page=False)
+    keep(page, f"walk-form-{language}-dialog.png", full_page=False)
     assert axe(page) == []
 
 
@@ -577,7 +568,7 @@ def test_the_forms_map_shows_the_area_offline(tablet, context, staff, mapped, wa
     area_map = map_of(page)
     assert area_map.locator(".area-map-image").evaluate("img => img.naturalWidth") == 1200
     area_map.scroll_into_view_if_needed()
-    shoot(page, tmp_path, "walk-form-map-offline.png", full_page=False)
+    keep(page, "walk-form-map-offline.png", full_page=False)
 
 
 ELSEWHERE = {"latitude": 58.3742, "longitude": 12.3199, "accuracy": 7}

@@ -5,8 +5,6 @@ screen in Swedish and English, passing axe; the map drawn from the area's own im
 with no request leaving the service."""
 
 import io
-import os
-from pathlib import Path
 
 import png
 import pytest
@@ -21,9 +19,9 @@ from surveyservice.walks.models import Observation, ObservationChange
 
 from ..conftest import make_user
 from ..walk_data import record_walk, upload_photo, walk_point, walk_questionnaire
+from .screens import keep
 from .test_offline import sign_in
 
-SHOTS = os.environ.get("WALK_SHOTS")  # a folder to keep the screenshots in
 SOUTH, WEST, NORTH, EAST = 58.3780, 12.3210, 58.3830, 12.3300
 # Paul Tol's indigo and cyan, the first two categories' colours (walks/map_style.py), as
 # area-map.js fills a circle (85 % over the map's light ground).
@@ -115,12 +113,6 @@ def walk(org):
 @pytest.fixture
 def coordinator(org, walk):
     return db.session.execute(select(User).filter_by(email="samordnare@example.org")).scalar_one()
-
-
-def keep(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
 
 
 def only_local(page, base_url: str) -> list[str]:

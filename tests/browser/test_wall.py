@@ -4,7 +4,6 @@ below the threshold it shows no figures; it keeps its figures through a network
 outage, says when it has been removed, fits a TV and a phone, and passes axe."""
 
 import json
-import os
 import re
 import subprocess
 import uuid
@@ -17,9 +16,8 @@ from surveyservice.extensions import db
 from surveyservice.public import walls
 
 from ..conftest import make_user
+from .screens import keep
 from .test_offline import wait_until_stored
-
-SHOTS = os.environ.get("WALL_SHOTS")  # a folder to keep the screenshots in
 
 QUESTIONS = [
     {
@@ -111,15 +109,6 @@ def answer_through_the_form(page, point, choice: str) -> None:
     ).check()
     page.get_by_role("button", name="Skicka svaren").click()
     expect(page.get_by_role("heading", name="Tack för dina svar!")).to_be_visible()
-
-
-def keep(page, name: str) -> Path | None:
-    if not SHOTS:
-        return None
-    folder = Path(SHOTS)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / name))
-    return folder / name
 
 
 def test_the_wall_moves_on_within_seconds_of_k_answers_through_the_form(
@@ -324,8 +313,9 @@ def test_the_wall_fits_a_tv_and_a_phone_and_passes_axe(
         expect(page.locator(".row")).to_have_count(14)  # 7 + 7 options; everyone answered
         expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
         name = f"wall-{language}-{width}x{height}.png"
-        shot = keep(page, name) or tmp_path / name
-        if not SHOTS:
+        shot = keep(page, name, full_page=False)
+        if shot is None:
+            shot = tmp_path / name
             page.screenshot(path=str(shot))
         # Two questions of seven answers: no scrolling on a TV, a laptop or a phone.
         overflow = page.evaluate(
