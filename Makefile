@@ -10,7 +10,7 @@ AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe-$(AXE_VERSION)/axe.min.js
 export AXE_JS := $(abspath $(AXE))
 
-.PHONY: run test test-setup format mutation bench bench-sync bench-walk bench-upload bench-mask bench-export clean browser trial-cert \
+.PHONY: run test test-setup format mutation bench bench-faults bench-sync bench-walk bench-upload bench-mask bench-export clean browser trial-cert \
 	translations compile-translations
 
 # Interface texts: gettext catalogues, one per language (English is the source).
@@ -111,6 +111,10 @@ format: $(VENV)/.installed-test
 bench: $(VENV)/.installed-run
 	@command -v wrk >/dev/null || { echo "The benchmark needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/submit.py $(BENCH_ARGS)
+
+## Kill workers and the master under load: every acknowledged answer stored once; restart times
+bench-faults: $(VENV)/.installed-run
+	$(BIN)/python bench/faults.py $(BENCH_ARGS)
 
 ## Benchmark a staff tablet sending 500 queued answers, in Chromium, to gunicorn
 bench-sync: $(VENV)/.installed-test browser

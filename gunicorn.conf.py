@@ -51,3 +51,23 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 # shared by every gunicorn that user runs: a second instance (a test server, a second
 # organisation's service) would take over the first one's. Nothing here uses it.
 control_socket_disable = True
+
+# The app is loaded once, in the master, before the workers are forked: a worker that
+# is killed or recycled is replaced by a fork of a process that has everything
+# imported, and serves at once (bench/faults.py measures it). Code is then read only
+# when the master starts: after an upgrade, restart the service (a HUP reloads the
+# workers, not the code). PRELOAD_APP=0 loads the app in each worker instead.
+preload_app = os.environ.get("PRELOAD_APP", "1") != "0"
+
+
+def post_fork(server, worker):
+    """A worker never uses a database connection the master opened: a connection
+    shared across a fork would carry two processes' statements at once."""
+    if not preload_app:
+        return
+    from surveyservice.extensions import db
+
+    app = server.app.wsgi()  # loaded in the master already
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)

@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -220,3 +222,47 @@ def test_no_control_socket_is_left_for_other_servers_to_clash_with(gunicorn, tmp
     base, _log = gunicorn
     assert httpx.get(f"{base}/livez").status_code == 200
     assert not list(tmp_path.rglob("*.ctl"))
+
+
+def _master_pid(log: Path) -> int:
+    return int(re.search(r"\[(\d+)\] \[INFO\] Starting gunicorn", log.read_text()).group(1))
+
+
+def _workers(master: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+
+
+def test_the_app_is_loaded_before_forking_and_a_killed_worker_is_replaced(
+    gunicorn, org, make_questionnaire, make_point
+):
+    base, log = gunicorn
+    point = make_point(make_questionnaire(org))
+    master = _master_pid(log)
+    # The master has imported the app: its compiled modules are in the master's memory,
+    # so a worker forked from it has nothing left to import.
+    maps = Path(f"/proc/{master}/maps").read_text()
+    assert "_brotli" in maps and "PIL/_imaging" in maps
+    killed = _workers(master)[0]
+    os.kill(killed, signal.SIGKILL)
+    url = f"{base}/api/v1/collect/{point.token}/responses"
+    for _ in range(6):
+        answer = {
+            "id": str(uuid.uuid4()),
+            "version": 1,
+            "language": "sv",
+            "answers": {"safe_now": "safe"},
+        }
+        assert httpx.post(url, json=answer, timeout=10).status_code == 201
+    for _ in range(100):
+        workers = _workers(master)
+        if len(workers) == 2 and killed not in workers:
+            break
+        time.sleep(0.1)
+    assert len(workers) == 2 and killed not in workers, workers
+    answer = {
+        "id": str(uuid.uuid4()),
+        "version": 1,
+        "language": "sv",
+        "answers": {"safe_now": "safe"},
+    }
+    assert httpx.post(url, json=answer, timeout=10).status_code == 201

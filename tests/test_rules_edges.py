@@ -8,6 +8,7 @@ on a clock of its own, and the length limits of long texts and their form messag
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from surveyservice.collection import ratelimit
 from surveyservice.database import utcnow
@@ -168,6 +169,36 @@ def test_the_database_counters_keep_to_the_rate_limits_own_clock(app, client, po
     monkeypatch.setitem(app.config, "SUBMISSION_RATE_LIMIT", 2)
     monkeypatch.setattr(ratelimit, "clock", lambda: 1_600_000_000.0)
     assert [post(client, point, body()).status_code for _ in range(3)] == [201, 201, 429]
+
+
+def test_answers_to_one_point_count_together_without_waiting_for_each_other(
+    app, point, monkeypatch
+):
+    """A hit's row is locked until its transaction commits. On PostgreSQL two answers to
+    one point, both uncommitted, must not wait for each other's row; on SQLite, which
+    writes one transaction at a time, a point's window is one row."""
+    monkeypatch.setattr(ratelimit, "clock", lambda: 1_900_000_000.0)
+    counters = ratelimit.DatabaseCounters()
+    key = f"point:{point.id}"
+    rows = sa.select(sa.func.count()).select_from(ratelimit.counter_table)
+    if db.engine.dialect.name != "postgresql":
+        assert [counters.hit(key, 60) for _ in range(3)] == [1, 2, 3]
+        assert db.session.execute(rows).scalar_one() == 1
+        return
+    with app.app_context():
+        assert counters.hit(key, 60) == 1  # uncommitted: its row stays locked
+        try:
+            with app.app_context():
+                # A wait for the first one's row would end in an error after a second.
+                db.session.execute(sa.text("SET LOCAL lock_timeout = '1s'"))
+                assert counters.hit(key, 60) == 1  # the first one's is not committed
+                db.session.commit()
+            assert counters.hit(key, 60) == 3  # its own two and the other's, committed
+            db.session.commit()
+        finally:
+            db.session.rollback()  # nothing left open to hold up the next test
+    assert counters.hit(key, 60) == 4
+    assert db.session.execute(rows).scalar_one() == 4  # each hit took the next row
 
 
 # --- lengths --------------------------------------------------------------------------

@@ -7,10 +7,20 @@ anything that comes from the person: no address is read, so none can be kept.
 In the database the count is part of the request's own transaction, so it costs no
 extra commit: what is limited is the number of responses stored per window. A request
 refused for bad input writes nothing and is not counted.
+
+A hit's row stays locked until its transaction commits. On PostgreSQL a point's count
+for a window is therefore spread over ``SHARDS`` rows, each hit taking the next one
+(from a random start per process), so that submissions to one point commit side by
+side instead of one after another. The count is the sum of the rows: a transaction
+sees its own hit and those committed, so hits at the same moment may each pass at the
+limit, which is exceeded by at most the number of requests served at once. SQLite
+writes one transaction at a time anyway and keeps one row.
 """
 
 from __future__ import annotations
 
+import itertools
+import secrets
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -43,9 +53,18 @@ def _upsert(dialect: str):
     )
 
 
+# Rows per key and window, by database (see above); 1 where not named.
+SHARDS = {"postgresql": 16}
+
+_window_total = sa.select(sa.func.sum(counter_table.c.count)).where(
+    counter_table.c.key.in_(sa.bindparam("keys", expanding=True))
+)
+
+
 class DatabaseCounters:
     def __init__(self):
         self._statements: dict[str, sa.Insert] = {}
+        self._next_shard = itertools.count(secrets.randbelow(max(SHARDS.values()))).__next__
 
     def hit(self, key: str, window: int) -> int:
         """Count one hit in the current window and return the window's count."""
@@ -55,9 +74,10 @@ class DatabaseCounters:
         if statement is None:
             statement = self._statements[dialect] = _upsert(dialect)
         expires = datetime.fromtimestamp((index + 1) * window, UTC)
-        count = db.session.execute(
-            statement, {"key": f"{key}:{index}", "expires_at": expires}
-        ).scalar_one()
+        shards = SHARDS.get(dialect, 1)
+        window_key = f"{key}:{index}"
+        row_key = window_key if shards == 1 else f"{window_key}:{self._next_shard() % shards}"
+        count = db.session.execute(statement, {"key": row_key, "expires_at": expires}).scalar_one()
         if count == 1:
             # A new window: forget the ones that ended.
             db.session.execute(
@@ -66,7 +86,10 @@ class DatabaseCounters:
                     < datetime.fromtimestamp(clock(), UTC) - timedelta(seconds=window)
                 )
             )
-        return count
+        if shards == 1:
+            return count
+        keys = [f"{window_key}:{shard}" for shard in range(shards)]
+        return db.session.execute(_window_total, {"keys": keys}).scalar_one()
 
 
 class RedisCounters:
