@@ -34,7 +34,10 @@ class UTCDateTime(TypeDecorator):
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """Foreign keys on, and WAL with a busy timeout so several gunicorn workers share the file."""
+    """Foreign keys on, and WAL with a busy timeout so several gunicorn workers share the
+    file. synchronous=FULL is SQLite's usual default, but a build may lower it for WAL:
+    set here, a stored answer is on the disk before the device is told so, and survives
+    a power cut (each commit costs about 0.3 ms more than with NORMAL, bench/submit.py)."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -44,4 +47,5 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()

@@ -56,3 +56,17 @@ def test_create_app_refuses_to_start_in_production_with_the_dev_key(monkeypatch)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError):
         create_app()
+
+
+def test_sqlite_writes_each_answer_to_the_disk_before_saying_it_is_stored(tmp_path):
+    from surveyservice.extensions import db
+
+    from .conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'durable.sqlite'}")
+    with app.app_context(), db.engine.connect() as connection:
+        pragma = connection.exec_driver_sql
+        assert pragma("PRAGMA journal_mode").scalar() == "wal"
+        assert pragma("PRAGMA synchronous").scalar() == 2  # FULL, whatever the build's default
+        assert pragma("PRAGMA foreign_keys").scalar() == 1
+        db.engine.dispose()
