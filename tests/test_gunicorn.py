@@ -245,24 +245,16 @@ def test_the_app_is_loaded_before_forking_and_a_killed_worker_is_replaced(
     killed = _workers(master)[0]
     os.kill(killed, signal.SIGKILL)
     url = f"{base}/api/v1/collect/{point.token}/responses"
-    for _ in range(6):
-        answer = {
-            "id": str(uuid.uuid4()),
-            "version": 1,
-            "language": "sv",
-            "answers": {"safe_now": "safe"},
-        }
-        assert httpx.post(url, json=answer, timeout=10).status_code == 201
+
+    def answer() -> httpx.Response:
+        body = {"id": str(uuid.uuid4()), "version": 1, "language": "sv"}
+        return httpx.post(url, json={**body, "answers": {"safe_now": "safe"}}, timeout=10)
+
+    assert [answer().status_code for _ in range(6)] == [201] * 6
     for _ in range(100):
         workers = _workers(master)
         if len(workers) == 2 and killed not in workers:
             break
         time.sleep(0.1)
     assert len(workers) == 2 and killed not in workers, workers
-    answer = {
-        "id": str(uuid.uuid4()),
-        "version": 1,
-        "language": "sv",
-        "answers": {"safe_now": "safe"},
-    }
-    assert httpx.post(url, json=answer, timeout=10).status_code == 201
+    assert answer().status_code == 201
