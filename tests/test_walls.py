@@ -123,7 +123,9 @@ def test_coordinator_makes_changes_and_removes_a_wall_and_each_is_audited(
     assert client.get(f"/walls/{wall.id}/remove").status_code == 200
     assert client.post(f"/walls/{wall.id}/remove", data={"csrf_token": token}).status_code == 303
     assert db.session.execute(sa.select(Wall)).scalar_one_or_none() is None
-    actions = db.session.execute(sa.select(AuditEntry.action, AuditEntry.details)).all()
+    actions = db.session.execute(
+        sa.select(AuditEntry.action, AuditEntry.details).order_by(AuditEntry.id)
+    ).all()
     logged = [(a, d) for a, d in actions if a.startswith("wall.")]
     assert [a for a, _ in logged] == ["wall.created", "wall.changed", "wall.removed"]
     assert logged[1][1] == {"point": point.id, "questions": ["rating"]}
