@@ -146,7 +146,8 @@ class DefinitionError(ValueError):
         super().__init__(
             f"The definition has {count} problem{'s' if count != 1 else ''}: "
             + "; ".join(
-                f"{path or '(document)'}: {' '.join(msgs)}" for path, msgs in problems.items()
+                f"{'(document)' if path == WHOLE else path}: {' '.join(msgs)}"
+                for path, msgs in problems.items()
             )
         )
 
@@ -228,8 +229,17 @@ class ConditionValue(_Documented):
         raise ValidationError("Expected an option value, a number or true/false.")
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false: not 1 or 0, which a set of {True} would take for true."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def _strict_bool(**kwargs) -> fields.Boolean:
-    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+    return StrictBoolean(**kwargs)
 
 
 class WholeNumber(fields.Integer):
@@ -497,6 +507,8 @@ def _consistency_problems(data: dict) -> dict[str, list[str]]:
             return
         ttype = target["type"]
         if ttype in ("single", "multi"):
+            if "options" not in target:
+                return  # reported at the target: it needs options
             allowed = {o["value"] for o in target["options"]}
             for value in compared:
                 if value not in allowed:
