@@ -338,7 +338,7 @@ def test_a_definition_of_too_many_values_is_refused_with_one_problem(api_as, coo
     )
     assert response.status_code == 422
     assert response.json["message"] == (
-        "The definition has 1 problem: _schema: The document has more than 50000 values."
+        "The definition has 1 problem: (document): The document has more than 50000 values."
     )
     assert response.json["errors"]["json"] == {
         "_schema": ["The document has more than 50000 values."]
