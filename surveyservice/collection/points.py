@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import lazyload
 
 from ..areas.areas import find_area_by_name, list_areas
 from ..areas.models import Area
@@ -196,6 +197,8 @@ _POINT_AND_VERSION = (
         ),
     )
     .where(CollectionPoint.token == bindparam("token"))
+    # Storing an answer never needs the area; a page that shows it loads it then.
+    .options(lazyload(CollectionPoint.area))
 )
 
 

@@ -44,7 +44,7 @@ counter_table = sa.Table(
 
 
 def _upsert(dialect: str):
-    """INSERT ... ON CONFLICT DO UPDATE ... RETURNING, built once per dialect."""
+    """INSERT ... ON CONFLICT DO UPDATE ... RETURNING the row's count."""
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(counter_table)
     return (
         insert.values(key=sa.bindparam("key"), count=1, expires_at=sa.bindparam("expires_at"))
@@ -56,14 +56,29 @@ def _upsert(dialect: str):
 # Rows per key and window, by database (see above); 1 where not named.
 SHARDS = {"postgresql": 16}
 
-_window_total = sa.select(sa.func.sum(counter_table.c.count)).where(
-    counter_table.c.key.in_(sa.bindparam("keys", expanding=True))
-)
+
+def _hit_statement(dialect: str):
+    """One statement that counts a hit and returns (the row's count, the window's).
+
+    With shards, the upsert is a common table expression and the other rows of the
+    window are summed beside it: the statement sees them as committed before it
+    began, and its own row through what the upsert returns.
+    """
+    upsert = _upsert(dialect)
+    if SHARDS.get(dialect, 1) == 1:
+        return upsert.returning(counter_table.c.count.label("window_count"))
+    hit = upsert.cte("hit")
+    others = (
+        sa.select(sa.func.coalesce(sa.func.sum(counter_table.c.count), 0))
+        .where(counter_table.c.key.in_(sa.bindparam("others", expanding=True)))
+        .scalar_subquery()
+    )
+    return sa.select(hit.c.count, hit.c.count + others)
 
 
 class DatabaseCounters:
     def __init__(self):
-        self._statements: dict[str, sa.Insert] = {}
+        self._statements: dict[str, sa.Executable] = {}
         self._next_shard = itertools.count(secrets.randbelow(max(SHARDS.values()))).__next__
 
     def hit(self, key: str, window: int) -> int:
@@ -72,24 +87,25 @@ class DatabaseCounters:
         dialect = db.session.get_bind().dialect.name
         statement = self._statements.get(dialect)
         if statement is None:
-            statement = self._statements[dialect] = _upsert(dialect)
+            statement = self._statements[dialect] = _hit_statement(dialect)
         expires = datetime.fromtimestamp((index + 1) * window, UTC)
         shards = SHARDS.get(dialect, 1)
         window_key = f"{key}:{index}"
-        row_key = window_key if shards == 1 else f"{window_key}:{self._next_shard() % shards}"
-        count = db.session.execute(statement, {"key": row_key, "expires_at": expires}).scalar_one()
-        if count == 1:
-            # A new window: forget the ones that ended.
+        parameters = {"key": window_key, "expires_at": expires}
+        if shards > 1:
+            shard = self._next_shard() % shards
+            parameters["key"] = f"{window_key}:{shard}"
+            parameters["others"] = [f"{window_key}:{s}" for s in range(shards) if s != shard]
+        row_count, window_count = db.session.execute(statement, parameters).one()
+        if row_count == 1:
+            # A new row, maybe of a new window: forget the windows that ended.
             db.session.execute(
                 counter_table.delete().where(
                     counter_table.c.expires_at
                     < datetime.fromtimestamp(clock(), UTC) - timedelta(seconds=window)
                 )
             )
-        if shards == 1:
-            return count
-        keys = [f"{window_key}:{shard}" for shard in range(shards)]
-        return db.session.execute(_window_total, {"keys": keys}).scalar_one()
+        return window_count
 
 
 class RedisCounters:

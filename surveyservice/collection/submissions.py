@@ -95,23 +95,22 @@ def answered_values(definition: dict, answers: dict) -> list[tuple[str, str | No
     return rows
 
 
-def _add_answer_items(response: Response, point: CollectionPoint, definition: dict) -> None:
-    """The response's rows for counting, in the same transaction as the response."""
-    answered_at = response.recorded_at or response.received_at
-    for qid, value in answered_values(definition, response.answers):
-        db.session.add(
-            AnswerItem(
-                response=response,
-                questionnaire_id=point.questionnaire_id,
-                collection_point_id=point.id,
-                version_id=response.version_id,
-                channel=response.channel,
-                language=response.language,
-                answered_at=answered_at,
-                question_id=qid,
-                value=value,
-            )
-        )
+def answer_item_rows(response: Response, point: CollectionPoint, definition: dict) -> list[dict]:
+    """The response's rows for counting (``answer_item`` columns), one per answered
+    question and one more per option of a multi-choice answer."""
+    common = {
+        "response_id": response.id,
+        "questionnaire_id": point.questionnaire_id,
+        "collection_point_id": point.id,
+        "version_id": response.version_id,
+        "channel": response.channel,
+        "language": response.language,
+        "answered_at": response.recorded_at or response.received_at,
+    }
+    return [
+        {**common, "question_id": qid, "value": value}
+        for qid, value in answered_values(definition, response.answers)
+    ]
 
 
 def _fingerprint(point: CollectionPoint, version_id: int, sub: Submission, answers: dict) -> str:
@@ -219,12 +218,27 @@ def submit(
         if existing is None:
             raise RuntimeError(f"The response {sub.id} was neither stored nor found.")
         return _replay(existing, fingerprint)
-    _add(response, point, definition)
-    db.session.flush()
+    _stored_alone(response, point, definition)
     # Counted once stored, so that retries of stored answers always get through and
     # input refused above costs no count.
     _limit(point, sub)
     return Stored(response, True, sub.version)
+
+
+# ``INSERT … ON CONFLICT (id) DO NOTHING RETURNING id`` by dialect, built once: a
+# statement built per request costs more than the insert itself.
+_INSERT_ONCE: dict[str, object] = {}
+
+
+def _insert_once_statement(dialect: str):
+    statement = _INSERT_ONCE.get(dialect)
+    if statement is None:
+        table = Response.__table__
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = _INSERT_ONCE[dialect] = (
+            insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        )
+    return statement
 
 
 def _insert_once(response: Response) -> bool:
@@ -233,31 +247,34 @@ def _insert_once(response: Response) -> bool:
     ``INSERT … ON CONFLICT (id) DO NOTHING``: a replay finds its row without a failed
     statement, which PostgreSQL would write to its log as an ERROR for every retry at
     a flaky event. The row then joins the session as stored, so that what refers to
-    it (answer items, observations) is written after it. A refusal after this (a
-    walk's missing photo) rolls the whole transaction back, as before.
+    it (observations) is written after it. A refusal after this (a walk's missing
+    photo) rolls the whole transaction back, as before.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = _insert_once_statement(db.session.get_bind().dialect.name)
     values = {column.key: getattr(response, column.key) for column in Response.__table__.columns}
-    statement = (
-        insert(Response)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(Response.__table__.c.id)
-    )
-    with db.session.no_autoflush:
-        stored = db.session.execute(statement).scalar_one_or_none() is not None
+    stored = db.session.execute(statement, values).scalar_one_or_none() is not None
     if stored:
         make_transient_to_detached(response)
         db.session.add(response)
     return stored
 
 
+def _stored_alone(response: Response, point: CollectionPoint, definition: dict) -> None:
+    """What goes with a response just inserted on its own: what other features store,
+    and its answer items, in one statement rather than through the session's flush."""
+    for hook in _ALSO_STORE:
+        hook(response, point, definition)
+    rows = answer_item_rows(response, point, definition)
+    if rows:  # an empty list would insert one row of defaults
+        db.session.execute(AnswerItem.__table__.insert(), rows)
+
+
 def _add(response: Response, point: CollectionPoint, definition: dict) -> None:
+    """Add a response and what goes with it to the session, for the caller's flush."""
     for hook in _ALSO_STORE:
         hook(response, point, definition)
     db.session.add(response)
-    _add_answer_items(response, point, definition)
+    db.session.add_all(AnswerItem(**row) for row in answer_item_rows(response, point, definition))
 
 
 def _limit(point: CollectionPoint, sub: Submission) -> None:
