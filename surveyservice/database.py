@@ -8,6 +8,8 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+from .sqlite_writers import TakingTurns
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -35,11 +37,16 @@ class UTCDateTime(TypeDecorator):
 
 def configure_sqlite(engine: Engine) -> None:
     """Foreign keys on, and WAL with a busy timeout so several gunicorn workers share the
-    file. synchronous=FULL is SQLite's usual default, but a build may lower it for WAL:
+    file; their write transactions take turns on a lock file (sqlite_writers.py).
+    synchronous=FULL is SQLite's usual default, but a build may lower it for WAL:
     set here, a stored answer is on the disk before the device is told so, and survives
-    a power cut (each commit costs about 0.3 ms more than with NORMAL, bench/submit.py)."""
+    a power cut (each commit costs about 0.4 ms more than with NORMAL, bench/submit.py)."""
     if engine.dialect.name != "sqlite":
         return
+
+    @event.listens_for(engine, "do_connect")
+    def _taking_turns(_dialect, _record, _cargs, cparams):
+        cparams["factory"] = TakingTurns
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
