@@ -156,6 +156,10 @@ BROKEN = {
         top(title={"sv": "Trygghet", "EN": "Safety"}),
         {"title.EN": [LANGUAGE_CODE]},
     ),
+    "a language code that is none, and an empty text after it": (
+        top(title={"EN": "Safety", "sv": " "}),
+        {"title.EN": [LANGUAGE_CODE], "title.sv": ["The text is empty."]},
+    ),
     "an empty mapping of texts": (
         top(title={}),
         {"title": ["Expected a text, or a mapping of language code to text."]},
@@ -559,6 +563,7 @@ ACCEPTED = {
     "tabs and line breaks in a text": top(description="Rad ett\n\tRad två"),
     "a number of exactly a trillion, either way": added({**NUMBER, "min": -1e12, "max": 1e12}),
     "a scale of eleven points": q(2, min=0, max=10),
+    "a scale of six points, from 5 to 10": q(2, min=5, max=10),
     "a number range of one value": added({**NUMBER, "min": 4.5, "max": 4.5}),
     "as many choices as options": added({**MULTI, "max_choices": 2}),
     "places at the poles and the date line": added(

@@ -42,7 +42,7 @@ questions:
 
 def problems_of(text: str) -> list:
     try:
-        validate_definition(parse_document(text))
+        validate_definition(parse_document(text, "sample.yaml"))
     except DefinitionError as exc:
         return problems_with_lines(text, exc.problems)
     raise AssertionError("the text is valid")
@@ -105,7 +105,7 @@ questions:
 
 def test_the_text_shown_reads_back_as_the_same_definition():
     definition = validate_definition(make_definition(title={"sv": "Ärenden: «ja»", "en": "No"}))
-    assert validate_definition(parse_document(to_yaml(definition))) == definition
+    assert validate_definition(parse_document(to_yaml(definition), "sample.yaml")) == definition
 
 
 # --- breaking changes ------------------------------------------------------------------

@@ -234,7 +234,7 @@ class StrictBoolean(fields.Boolean):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
+            raise self.make_error("invalid")
         return value
 
 
@@ -573,7 +573,7 @@ def validate_definition(data: Any) -> dict:
     return loaded
 
 
-def parse_document(text: str, name: str = "document") -> Any:
+def parse_document(text: str, name: str) -> Any:
     """Parse YAML or JSON text (JSON is YAML), raising DefinitionError on bad syntax."""
     try:
         if name.endswith(".json"):
