@@ -94,7 +94,9 @@ def axe():
         # lets it run without switching the policy off.
         page.route("**/__axe.js", lambda route: route.fulfill(path=str(AXE_JS)))
         page.add_script_tag(url="/__axe.js")
-        result = page.evaluate("axe.run()")
+        # Only the violations are read: leaving the passes and the rest out takes about
+        # a third off the time axe takes on a page.
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
         return [
             {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
             for v in result["violations"]

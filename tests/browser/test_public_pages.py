@@ -423,13 +423,11 @@ def test_coordinator_pages_fit_every_screen_and_pass_axe(
         "poster": f"/public-pages/{area_id}/poster",
         "publication": f"/public-pages/{area_id}/publications/1?language={lang}",
     }
+    context = browser.new_context(**{**browser_context_args, "service_workers": "block"})
+    page = context.new_page()
+    sign_in(page, coordinator.email)
     for width, height in SIZES:
-        context = browser.new_context(
-            **{**browser_context_args, "service_workers": "block"},
-            viewport={"width": width, "height": height},
-        )
-        page = context.new_page()
-        sign_in(page, coordinator.email)
+        page.set_viewport_size({"width": width, "height": height})
         for name, url in urls.items():
             page.goto(f"{url}{'&' if '?' in url else '?'}lang={lang}")
             keep(page, f"coordinator-{name}-{lang}-{width}.png")
@@ -443,7 +441,7 @@ def test_coordinator_pages_fit_every_screen_and_pass_axe(
             expect(follow).to_contain_text("Följ vad som händer i Sanden:")
             assert follow.locator("img").evaluate("img => img.naturalWidth") > 0
             keep(page, f"point-poster-{lang}-{width}.png")
-        context.close()
+    context.close()
 
 
 @pytest.mark.parametrize("size", ["A4", "A3"])

@@ -167,22 +167,21 @@ def test_results_pages_fit_a_phone_and_pass_axe(browser, browser_context_args, a
         "compare": "/results/sample/compare?a-area=Sanden&b-area=Torpa",
         "problems": "/results/sample?from=2026-06-30&to=2026-06-01&area=Atlantis",
     }
+    # A Swedish browser, as the coordinators' are: dates are typed as 2026-06-01.
+    context = browser.new_context(
+        **browser_context_args, locale="sv-SE" if lang == "sv" else "en-GB"
+    )
+    page = context.new_page()
+    sign_in(page, admin.email)
     for width, height in ((390, 844), (1024, 768), (1440, 900)):
-        # A Swedish browser, as the coordinators' are: dates are typed as 2026-06-01.
-        context = browser.new_context(
-            **browser_context_args,
-            viewport={"width": width, "height": height},
-            locale="sv-SE" if lang == "sv" else "en-GB",
-        )
-        page = context.new_page()
-        sign_in(page, admin.email)
+        page.set_viewport_size({"width": width, "height": height})
         for name, url in urls.items():
             page.goto(f"{url}{'&' if '?' in url else '?'}lang={lang}")
             scroll = page.evaluate("document.scrollingElement.scrollWidth")
             assert scroll <= width, (name, width, scroll)
             if lang == "sv":
                 keep(page, f"{name}-{width}x{height}.png")
-        context.close()
+    context.close()
 
 
 def test_results_at_200_percent_zoom_keep_to_the_window(
