@@ -6,9 +6,11 @@ sends valid submissions from many concurrent clients with wrk for a fixed time,
 and reports responses stored per second with p50/p99 latency, beside the same
 server answering GET /livez (no work at all: the ceiling this machine allows for
 this app and gunicorn configuration) and GET /healthz (one database query), in the
-same run. For SQLite it also times one commit of a response-sized row with
-synchronous=FULL (the service's setting: a stored answer survives a power cut) and
-with NORMAL (faster, but the last answers may be lost in a power cut), on the same disk.
+same run. It also times one request at a time in one process, without a server, to
+show what a submission costs beside a request that does no work. For SQLite it also
+times one commit of a response-sized row with synchronous=FULL (the service's
+setting: a stored answer survives a power cut) and with NORMAL (faster, but the last
+answers may be lost in a power cut), on the same disk.
 
     .venv/bin/python bench/submit.py [--seconds 15] [--connections 50]
 
@@ -30,9 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
-from harness import ROOT, count_responses, gunicorn, postgres_database, prepare
+from harness import ROOT, SECRET, count_responses, gunicorn, postgres_database, prepare
 
 
 def run_wrk(base: str, path: str, seconds: int, connections: int, script: Path | None, env: dict):
@@ -89,7 +92,58 @@ def bench(label: str, url: str, seconds: int, connections: int, workers: int, li
         stored = count_responses(url) - before
     submit["stored"] = stored
     submit["stored_per_s"] = stored / elapsed
-    return {"label": label, "trivial": trivial, "health": health, "submit": submit}
+    alone = in_process_cost(url, token)
+    return {
+        "label": label,
+        "trivial": trivial,
+        "health": health,
+        "submit": submit,
+        "alone": alone,
+    }
+
+
+def in_process_cost(url: str, token: str, requests: int = 500) -> dict[str, float]:
+    """Milliseconds per request in one process, one request at a time (Flask's test
+    client, no server): what a request costs the CPU, without queueing."""
+    from surveyservice import create_app
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "SUBMISSION_RATE_LIMIT": 10**8}
+    )
+    client = app.test_client()
+    path = f"/api/v1/collect/{token}/responses"
+    choices = ["very_safe", "fairly_safe", "fairly_unsafe", "very_unsafe", "dont_know"]
+
+    def body(n: int) -> dict:
+        return {
+            "id": str(uuid.uuid4()),
+            "version": 1,
+            "language": "sv",
+            "answers": {
+                "safety_now": choices[n % 5],
+                "safety_evening": choices[(n + 2) % 5],
+                "safer_by": ["lighting", "cleaning"],
+                "comment": "Mörkt vid bryggan, ring 070-123 45 67",
+            },
+        }
+
+    costs = {}
+    for name, send in (
+        ("GET /livez", lambda n: client.get("/livez")),
+        ("POST responses", lambda n: client.post(path, json=body(n))),
+    ):
+        for n in range(20):  # warm up: statements prepared, definition cached
+            send(n)
+        started = time.perf_counter()
+        for n in range(requests):
+            if send(n).status_code not in (200, 201):
+                raise RuntimeError(f"{name} failed in the in-process measurement")
+        costs[name] = (time.perf_counter() - started) / requests * 1000
+    with app.app_context():
+        from surveyservice.extensions import db
+
+        db.engine.dispose()
+    return costs
 
 
 def sqlite_commit_cost(folder: str, commits: int = 300) -> dict[str, float]:
@@ -124,6 +178,12 @@ def report(result: dict, connections: int) -> None:
     print(
         f"  stored           {s['stored_per_s']:8.0f} responses/s ({s['stored']} in all; "
         f"non-2xx {s['non_2xx']}; socket errors {s['socket_errors']})"
+    )
+    alone = result["alone"]
+    print(
+        f"  in one process, one request at a time: POST responses "
+        f"{alone['POST responses']:.2f} ms, GET /livez {alone['GET /livez']:.2f} ms "
+        f"({alone['POST responses'] / alone['GET /livez']:.0f} times as much)"
     )
     rate = "met" if ratio >= 0.5 else "NOT met"
     latency = "met" if s["p99"] < 50 else "NOT met"
