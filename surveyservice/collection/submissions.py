@@ -225,20 +225,15 @@ def submit(
     return Stored(response, True, sub.version)
 
 
-# ``INSERT … ON CONFLICT (id) DO NOTHING RETURNING id`` by dialect, built once: a
-# statement built per request costs more than the insert itself.
-_INSERT_ONCE: dict[str, object] = {}
-
-
 def _insert_once_statement(dialect: str):
-    statement = _INSERT_ONCE.get(dialect)
-    if statement is None:
-        table = Response.__table__
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = _INSERT_ONCE[dialect] = (
-            insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
-        )
-    return statement
+    """``INSERT … ON CONFLICT (id) DO NOTHING RETURNING id``, the values given apart.
+
+    Built without its values, which come as parameters: SQLAlchemy then compiles it
+    once, and building it costs microseconds.
+    """
+    table = Response.__table__
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
 
 
 def _insert_once(response: Response) -> bool:
