@@ -501,6 +501,23 @@ def test_the_dictionary_describes_every_column(coordinator_api, answered):
     ]
     assert by_name["visited"][0]["type"] == "date"
     assert by_name["response_id"][0]["versions"] == "1, 2, 3"
+    # What each column of the response's own data means, in the note.
+    assert [(r["column"], r["type"], r["note"]) for r in rows[:10]] == [
+        ("response_id", "uuid", "The response's id, made by the device that sent it"),
+        ("version", "integer", "The number of the published version it was answered on"),
+        ("point_id", "integer", "The collection point's id"),
+        ("point", "text", "The collection point's name"),
+        ("area", "text", "The collection point's area"),
+        ("kind", "text", "The kind of collection point: event, walk or online"),
+        ("channel", "text", "resident (the resident's own phone) or staff (a staff tablet)"),
+        ("received_at", "datetime", "When the response arrived, to the hour, in UTC"),
+        (
+            "language",
+            "text",
+            "The language the answers were given in; sensitive, exported only when asked for",
+        ),
+        ("safe_now", "single", ""),
+    ]
 
 
 # --- read back by spreadsheet programs ------------------------------------------
