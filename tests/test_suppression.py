@@ -207,10 +207,28 @@ def test_a_scale_has_a_cell_per_value_and_a_median_of_k_answers():
 
 def test_a_number_question_shows_how_many_answered_and_the_median():
     number = {"id": "n", "type": "number", "label": "Ålder?", "min": 0, "max": 120}
-    cube = add(Cube(), atom(), 20, n={"30": 4, "40.5": 3, "70": 6})
-    q = question(summarise(cube, versions={1: definition(number)}), "n")
+    cube = add(Cube(), atom(), 20, n={"30": 4, "40.5": 3, "70": 6}, q={"a": 12, "b": 8})
+    q = question(summarise(cube, versions={1: definition(number, single())}), "n")
+    # The other question's answers count for it alone.
     assert cells(q) == {ANSWERED_VALUE: 13, None: 7}
     assert q.median == 40.5
+
+
+@pytest.mark.parametrize(
+    ("answers", "median"),
+    [
+        ({"1": 1, "2": 1, "3": 1, "4": 1, "5": 1}, 3),
+        ({"1": 2, "2": 1, "3": 1, "4": 1, "5": 1}, 2.5),  # 1 1 2 | 3 4 5
+        ({"1": 1, "2": 1, "3": 1, "4": 1, "5": 3}, 4),  # 1 2 3 4 | 5 5 5
+        ({"5": 5}, 5),
+    ],
+)
+def test_the_median_is_the_middle_answer_or_the_mean_of_the_middle_two(answers, median):
+    scale = {"id": "s", "type": "scale", "label": "Hur?", "min": 1, "max": 5}
+    other = {"id": "t", "type": "scale", "label": "Och?", "min": 1, "max": 5}
+    cube = add(Cube(), atom(), 20, s=answers, t={"1": 10})
+    q = question(summarise(cube, versions={1: definition(scale, other)}), "s")
+    assert q.median == median
 
 
 def test_a_small_day_takes_the_smallest_other_day_with_it():
@@ -464,6 +482,44 @@ def test_an_empty_filtered_selection_is_withheld_and_an_empty_base_is_not():
     assert summarise(cube, Filters(area="Torpa")).withheld == SELECTION_TOO_SMALL
     empty = summarise(Cube())
     assert (empty.total, empty.withheld) == (0, None)
+
+
+def day_counts(*counts: int) -> dict[date, int]:
+    return {DAY + timedelta(days=i): n for i, n in enumerate(counts)}
+
+
+@pytest.mark.parametrize(
+    ("counts", "small", "hidden"),
+    [
+        # Hidden together once they hold k in two days or more, and not before.
+        ((2, 3, 9), 0, {0, 1}),
+        ((1, 1, 9), 0, {0, 1, 2}),
+        ((2, 2, 2, 9), 0, {0, 1, 2}),
+        # A day of one answer is a day with answers beside the small one.
+        ((9, 1, 1, 9), 1, {0, 1, 2}),
+        # A day without answers is passed over: nothing of it is hidden.
+        ((2, 0, 5, 6), 0, {0, 2}),
+    ],
+)
+def test_a_small_day_takes_its_nearest_days_until_they_hold_k(counts, small, hidden):
+    days = day_counts(*counts)
+    found = suppression.complete_day_suppression(days, {DAY + timedelta(days=small)}, 5)
+    assert found == {DAY + timedelta(days=i) for i in hidden}
+
+
+def test_the_last_day_of_a_range_is_inside_it():
+    days = list(day_counts(5, 5, 5))
+    assert suppression.edge_days(days, days[0], days[1]) == {
+        days[0]: suppression.FIRST,
+        days[1]: suppression.LAST,
+        days[2]: suppression.EDGE_AFTER,
+    }
+
+
+def test_free_text_is_listed_where_every_other_group_holds_exactly_text_k():
+    assert suppression.texts_listed(10, [0, 10, 12], 10)
+    assert not suppression.texts_listed(10, [0, 9, 12], 10)
+    assert not suppression.texts_listed(9, [], 10)
 
 
 def test_the_days_hidden_with_a_small_day_are_its_neighbours():

@@ -283,6 +283,107 @@ def test_a_named_place_with_coordinates_puts_the_stop_on_the_map(api_as, staff, 
     assert (found.lat, found.lon, found.place) == (58.3699, 12.3177, "underpass")
 
 
+@pytest.fixture
+def small_walk_point(org, make_point):
+    """A walk whose group takes two stops and each stop one photo."""
+    definition = walk_definition()
+    stops = definition["questions"][-1]
+    stops["max_entries"] = 2
+    next(q for q in stops["questions"] if q["id"] == "photo")["max_photos"] = 1
+    questionnaire = create_questionnaire(org, validate_definition(definition))
+    publish_draft(questionnaire)
+    db.session.commit()
+    return make_point(questionnaire, name="Kort vandring", area="Torpa", kind="walk")
+
+
+def test_a_group_s_own_entry_limit_is_kept_to_the_entry(api_as, staff, small_walk_point):
+    url = f"/api/v1/collect/{small_walk_point.token}/responses"
+    refused = api_as(staff).post(url, json=walk(stop(), stop(), stop()))
+    assert refused.status_code == 422
+    assert refused.json["errors"]["json"] == {"answers.stops": ["At most 2 entries."]}
+    assert observations() == []
+    assert api_as(staff).post(url, json=walk(stop(), stop())).status_code == 201
+    assert [o.entry for o in observations()] == [1, 2]
+
+
+def test_a_photo_question_s_own_limit_is_kept_to_the_photo(api_as, staff, small_walk_point):
+    url = f"/api/v1/collect/{small_walk_point.token}/responses"
+    first, second = uploaded_photo(small_walk_point), uploaded_photo(small_walk_point)
+    refused = api_as(staff).post(url, json=walk(stop(photo=[first, second])))
+    assert refused.status_code == 422
+    assert refused.json["errors"]["json"] == {"answers.stops.0.photo": ["At most one photo."]}
+    assert db.session.execute(sa.select(Response)).scalars().all() == []
+    body = walk(stop(photo=[first]))
+    assert api_as(staff).post(url, json=body).status_code == 201
+    db.session.expire_all()
+    assert str(db.session.get(Photo, uuid.UUID(first)).response_id) == body["id"]
+    assert db.session.get(Photo, uuid.UUID(second)).response_id is None
+
+
+def test_a_group_limited_to_one_entry_says_so_in_the_singular():
+    definition = walk_definition()
+    definition["questions"][-1]["max_entries"] = 1
+    answers = {"walk_date": "2026-11-30", "light": "dark", "stops": [stop(), stop()]}
+    with pytest.raises(AnswerError) as caught:
+        check_answers(validate_definition(definition), answers, staff=True)
+    assert caught.value.problems == {"answers.stops": ["At most one entry."]}
+
+
+@pytest.mark.parametrize(
+    ("accuracy", "stored"),
+    [(0, 0), (0.5, 0.5), (8.46, 8.5), (8.44, 8.4), (100_000, 100_000)],
+)
+def test_a_position_s_accuracy_is_kept_in_metres_to_a_tenth(
+    api_as, staff, walk_point, accuracy, stored
+):
+    place = {"lat": 58.3712345, "lon": 12.3154321, "accuracy": accuracy}
+    url = f"/api/v1/collect/{walk_point.token}/responses"
+    response = api_as(staff).post(url, json=walk(stop(place=place)))
+    assert response.status_code == 201, response.json
+    [found] = observations()
+    assert found.accuracy == stored
+
+
+@pytest.mark.parametrize(
+    ("place", "message"),
+    [
+        (
+            {"lat": 58.37, "lon": 12.31, "accuracy": 100_000.1},
+            "The accuracy is from 0 to 100000 metres.",
+        ),
+        (
+            {"lat": 58.37, "lon": 12.31, "accuracy": -0.1},
+            "The accuracy is from 0 to 100000 metres.",
+        ),
+        (
+            {"place": "underpass", "source": "map"},
+            "Accuracy and source belong to a position: give lat and lon too.",
+        ),
+        # Half a position is wrong as a position, whatever comes with it.
+        ({"lat": 58.37, "accuracy": 5}, "A position needs lat and lon as numbers."),
+        ({"lon": 12.31, "source": "gps"}, "A position needs lat and lon as numbers."),
+    ],
+)
+def test_a_position_s_details_are_refused_through_the_api(
+    api_as, staff, walk_point, place, message
+):
+    url = f"/api/v1/collect/{walk_point.token}/responses"
+    response = api_as(staff).post(url, json=walk(stop(place=place)))
+    assert response.status_code == 422
+    assert response.json["errors"]["json"] == {"answers.stops.0.place": [message]}
+    assert observations() == []
+
+
+def test_a_wrong_photo_id_is_quoted_to_forty_characters():
+    long_name = "IMG_" + "0123456789" * 6 + ".jpg"
+    answers = {"walk_date": "2026-11-30", "light": "dark", "stops": [stop(photo=[long_name])]}
+    with pytest.raises(AnswerError) as caught:
+        check_answers(walk_definition(), answers, staff=True)
+    assert caught.value.problems == {
+        "answers.stops.0.photo": [f"Not a photo id: {long_name[:40]!r}."]
+    }
+
+
 def test_a_resident_s_walk_position_is_coarsened(client, walk_point):
     body = walk(stop(), channel="resident")
     response = client.post(f"/api/v1/collect/{walk_point.token}/responses", json=body)

@@ -141,8 +141,21 @@ def test_removed_question_and_changed_type_break_comparison():
     new = copy.deepcopy(old)
     del new["questions"][1]
     new["questions"][1]["type"] = "number"
-    assert kinds(old, new) == [("question_removed", "why_unsafe"), ("type_changed", "rating")]
-    assert breaking_changes(old, new)[1]["before"] == "scale"
+    assert breaking_changes(old, new) == [
+        {"kind": "question_removed", "question": "why_unsafe"},
+        {"kind": "type_changed", "question": "rating", "before": "scale", "after": "number"},
+    ]
+
+
+def test_a_changed_type_does_not_hide_what_breaks_in_later_questions():
+    old = validate_definition(make_definition())
+    new = copy.deepcopy(old)
+    new["questions"][0]["type"] = "multi"
+    new["questions"][2]["max"] = 7
+    assert breaking_changes(old, new) == [
+        {"kind": "type_changed", "question": "safe_now", "before": "single", "after": "multi"},
+        {"kind": "range_changed", "question": "rating", "before": (1, 5), "after": (1, 7)},
+    ]
 
 
 @pytest.mark.parametrize(
@@ -162,9 +175,15 @@ def test_a_changed_range_breaks_comparison(question, change):
             del new["questions"][0][key]
         else:
             new["questions"][0][key] = value
-    [found] = breaking_changes(old, new)
-    assert found["kind"] == "range_changed"
-    assert found["before"] == (question.get("min"), question.get("max"))
+    after = {**question, **change}
+    assert breaking_changes(old, new) == [
+        {
+            "kind": "range_changed",
+            "question": "n",
+            "before": (question.get("min"), question.get("max")),
+            "after": (after.get("min"), after.get("max")),
+        }
+    ]
 
 
 def test_removed_places_break_comparison_like_options():

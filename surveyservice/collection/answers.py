@@ -31,9 +31,10 @@ POSITION_SOURCES = ("gps", "map")
 
 
 class Invalid(ValueError):
-    """One answer's problem: a message for the API, a code (and limit) for the form."""
+    """One answer's problem: a message for the API and, where the resident's form says
+    it in words of its own (templates/collection/form.html), a code and limit for it."""
 
-    def __init__(self, message: str, code: str = "invalid", limit: int | None = None):
+    def __init__(self, message: str, code: str | None = None, limit: int | None = None):
         super().__init__(message)
         self.code, self.limit = code, limit
 
@@ -63,7 +64,9 @@ def condition_holds(condition: dict, answers: dict) -> bool:
     value = answers.get(condition["question"])
     if "answered" in condition:
         return is_answered(value) == condition["answered"]
-    chosen = value if isinstance(value, list) else ([value] if is_answered(value) else [])
+    # An unanswered value (None or "") equals no condition value: a definition's
+    # conditions name options, yes or no, or numbers.
+    chosen = value if isinstance(value, list) else [value]
     if "equals" in condition:
         return _contains(chosen, condition["equals"])
     if "not_equals" in condition:
@@ -120,7 +123,7 @@ def _check_all(questions_list: list[dict], answers: Any, staff: bool, outside: d
     problems: dict[str, Invalid] = {}
     for key in answers:
         if key not in questions:
-            problems[str(key)] = Invalid("Unknown question.", "unknown")
+            problems[str(key)] = Invalid("Unknown question.")
     stored: dict[str, Any] = {}
     # What later conditions see: the stored answer, or the raw one when it was wrong,
     # so that one wrong answer does not also report its follow-ups as hidden.
@@ -129,9 +132,7 @@ def _check_all(questions_list: list[dict], answers: Any, staff: bool, outside: d
         value = answers.get(qid)
         if not is_visible(question, {**outside, **given} if in_group else given):
             if is_answered(value):
-                problems[qid] = Invalid(
-                    "This question is hidden by its condition; leave it out.", "hidden"
-                )
+                problems[qid] = Invalid("This question is hidden by its condition; leave it out.")
             continue
         if question["type"] == "photo" and not staff:
             if is_answered(value):
@@ -171,7 +172,7 @@ def _group(question: dict, value: Any, staff: bool, outside: dict) -> list[dict]
         raise Invalid("Expected a list of entries, each an object of question id to answer.")
     limit = question.get("max_entries", DEFAULT_MAX_ENTRIES)
     if len(value) > limit:
-        raise Invalid(f"At most {limit} entries.", "too_many", limit)
+        raise Invalid("At most one entry." if limit == 1 else f"At most {limit} entries.")
     entries, details = [], {}
     for index, entry in enumerate(value):
         stored, problems = _check_all(question["questions"], entry, staff, outside)
@@ -333,7 +334,7 @@ def _photo(question, value, _staff):
         raise Invalid("Expected a list of photo ids.")
     limit = question.get("max_photos", DEFAULT_MAX_PHOTOS)
     if len(value) > limit:
-        raise Invalid(f"At most {limit} photos.", "too_many", limit)
+        raise Invalid("At most one photo." if limit == 1 else f"At most {limit} photos.")
     ids = []
     for text in value:
         try:

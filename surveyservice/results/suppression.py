@@ -13,11 +13,12 @@ suppressed regions: what "the line's total minus its shown regions" reveals.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from itertools import combinations
+from itertools import accumulate, combinations
 from typing import Any
 
 from ..questionnaires.definition import iter_questions
@@ -484,31 +485,21 @@ def _answered(fig: _Figures, question: _Question) -> int:
     return fig.answers.get((question.id, ANSWERED), 0)
 
 
-def _median(fig: _Figures, question: _Question) -> tuple[float | None, int]:
-    if question.type == "scale":
-        pairs = [(float(v), fig.answers.get((question.id, v), 0)) for v in question.values]
-    else:
-        pairs = []
-        for (qid, v), n in fig.answers.items():
-            if qid == question.id and v is not None:
-                try:
-                    pairs.append((float(v), n))
-                except ValueError:
-                    continue
-    pairs = sorted(p for p in pairs if p[1] > 0)
+def _median(fig: _Figures, question: _Question, k: int) -> float | None:
+    """The median of a scale's or number's answers, or None below k answers (k is at
+    least 3). Their values are stored as the text of a number."""
+    pairs = sorted(
+        (float(v), n) for (qid, v), n in fig.answers.items() if qid == question.id and v is not None
+    )
     answered = sum(n for _, n in pairs)
-    if not answered:
-        return None, 0
-    low, high = (answered - 1) // 2, answered // 2
-    seen, lo_value, hi_value = 0, None, None
-    for value, n in pairs:
-        if lo_value is None and seen + n > low:
-            lo_value = value
-        if hi_value is None and seen + n > high:
-            hi_value = value
-            break
-        seen += n
-    return (lo_value + hi_value) / 2, answered
+    if answered < k:
+        return None
+    # How many answers lie at or below each value: the answer at position p (from 0)
+    # has the first value where more than p do.
+    upto = list(accumulate(n for _, n in pairs))
+    low = pairs[bisect_right(upto, (answered - 1) // 2)][0]
+    high = pairs[bisect_right(upto, answered // 2)][0]
+    return (low + high) / 2
 
 
 # --- the view ------------------------------------------------------------------------
@@ -888,9 +879,7 @@ def _question_summary(
         summary.cells.append(Cell(value=value, label=label, count=count, share=share))
 
     if question.type in ("scale", "number"):
-        median, answered = _median(view, question)
-        if answered >= k:
-            summary.median = median
+        summary.median = _median(view, question, k)
     # The number of texts listed is the "answered" count: never where it is hidden.
     counts_shown = ANSWERED_VALUE not in hidden and NO_ANSWER not in hidden
     if question.type in ("text", "longtext") and counts_shown:
