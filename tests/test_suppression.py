@@ -352,6 +352,17 @@ def test_a_small_edge_day_in_another_slice_withholds_the_range():
     assert summarise(cube, Filters(since=DAY)).total == 52
 
 
+def test_a_small_day_inside_another_slice_s_range_is_pooled_with_that_range():
+    # Torpa's middle day (2) is hidden with one of Torpa's own edge days: the days of a
+    # range count as one span beside the other areas' ranges, so Sanden's middle day,
+    # which the view needs, is not the only cell that could hide it.
+    cube = days_cube(10, 20, 10)
+    for offset, n in enumerate((6, 2, 6)):
+        add(cube, atom("Torpa", DAY + timedelta(days=offset)), n, q={"a": n})
+    view = summarise(cube, Filters(area="Sanden", since=DAY, until=DAY + timedelta(days=2)))
+    assert (view.withheld, view.total) == (None, 40)
+
+
 def test_edge_days_of_k_show_the_range():
     cube = days_cube(5, 5, 5, 5)
     view = summarise(cube, Filters(since=DAY + timedelta(days=1), until=DAY + timedelta(days=2)))

@@ -420,7 +420,7 @@ def test_without_rule_3_for_figures_the_complement_recovers_a_small_cell(monkeyp
     views = area_views(world)
     assert not attack(world, views)
 
-    def own_breakdown_only(figures_of, additive, k, of_responses, days=False, seed=()):
+    def own_breakdown_only(figures_of, k, **_rules):
         return set()
 
     monkeypatch.setattr(suppression, "hide_across_regions", own_breakdown_only)

@@ -149,12 +149,10 @@ def complete_day_suppression(counts: dict[date, int], hidden: set, k: int) -> se
     return hidden
 
 
-def _breakdown_hidden(
-    counts: dict[Any, int], known_hidden: set, k: int, additive: bool, of_responses: bool
-) -> set:
-    """The cells of one breakdown that are hidden: rule 1 on each, what is hidden
-    elsewhere, and rule 2 when the cells add up to a shown total."""
-    hidden = {c for c, n in counts.items() if cell_suppressed(c, n, k, of_responses)}
+def _breakdown_hidden(counts: dict[Any, int], known_hidden: set, k: int, additive: bool) -> set:
+    """The cells of one question's breakdown that are hidden: rule 1 on each, what is
+    hidden elsewhere, and rule 2 when the cells add up to a shown total."""
+    hidden = {c for c, n in counts.items() if cell_suppressed(c, n, k, of_responses=False)}
     hidden |= known_hidden & set(counts)
     if additive:
         hidden = complete_suppression(counts, hidden, k)
@@ -208,44 +206,40 @@ def suppress_regions(counts: dict[Region, int], lines: list[list[Region]], k: in
     """Rule 3 (rule 2 on response counts): the regions suppressed in every line they
     are in, until each line's suppressed regions hold k responses (or all are)."""
     suppressed = {r for r, n in counts.items() if response_count_suppressed(n, k)}
-    changed = True
-    while changed:
-        changed = False
+    while True:
+        before = len(suppressed)
         for line in lines:
             cells = {r: counts[r] for r in line}
-            hidden = complete_suppression(cells, suppressed & set(cells), k)
-            if hidden - suppressed:
-                suppressed |= hidden
-                changed = True
-    return suppressed
+            suppressed |= complete_suppression(cells, suppressed & set(cells), k)
+        if len(suppressed) == before:
+            return suppressed
 
 
 def hide_across_regions(
     figures_of: dict[Group, dict[Any, int]],
-    additive: bool,
     k: int,
-    of_responses: bool,
+    *,
+    additive: bool = True,
     days: bool = False,
     seed: Iterable = (),
 ) -> set:
     """Rule 3 for the figures: a figure hidden in any region's (or pool's) own
     breakdown is hidden in all of them, and what that hides by rule 2 in turn,
-    until nothing more is hidden. ``seed``: what coarser views hide."""
+    until nothing more is hidden. ``days``: the breakdowns are answers per day (each
+    a count of responses), else one question's cells. ``seed``: what coarser views
+    hide."""
     hidden: set = set(seed)
-    changed = True
-    while changed:
-        changed = False
+    while True:
+        before = len(hidden)
         for counts in figures_of.values():
-            if _settled(counts, hidden, k, days or of_responses):
+            if _settled(counts, hidden, k, of_responses=days):
                 continue
             if days:
-                more = _days_hidden(counts, hidden, k) - hidden
+                hidden |= _days_hidden(counts, hidden, k)
             else:
-                more = _breakdown_hidden(counts, hidden, k, additive, of_responses) - hidden
-            if more:
-                hidden |= more
-                changed = True
-    return hidden
+                hidden |= _breakdown_hidden(counts, hidden, k, additive)
+        if len(hidden) == before:
+            return hidden
 
 
 def _settled(counts: dict[Any, int], hidden: set, k: int, of_responses: bool) -> bool:
@@ -759,9 +753,7 @@ def _analyse(context: _Context, filters: Filters, as_coarser: bool = False) -> _
         day_groups.append(view_atoms)
     hidden_days = hide_across_regions(
         {g: _figures(g, cube, {}).days for g in dict.fromkeys(day_groups)},
-        additive=True,
-        k=k,
-        of_responses=True,
+        k,
         days=True,
         seed=inherited[DAYS],
     )
@@ -772,9 +764,8 @@ def _analyse(context: _Context, filters: Filters, as_coarser: bool = False) -> _
     for question in questions:
         analysis.hidden[question.id] = hide_across_regions(
             {g: _cells(f, question) for g, f in figures.items()},
+            k,
             additive=question.additive,
-            k=k,
-            of_responses=False,
             seed=inherited[question.id],
         )
     return analysis
