@@ -109,6 +109,16 @@ def test_each_answered_question_becomes_rows_as_results_count_them(client, point
     assert (item.channel, item.language) == ("resident", "sv")
 
 
+@pytest.mark.parametrize(("people", "row"), [(30.0, "30"), (30, "30"), (0.5, "0.5")])
+def test_a_whole_number_sent_as_a_decimal_is_counted_as_the_whole_number(
+    client, point, people, row
+):
+    # 30.0 and 30 are one value: the results count them in one row.
+    body = payload({"people": people})
+    assert client.post(f"/api/v1/collect/{point.token}/responses", json=body).status_code == 201
+    assert items(body["id"]) == Counter({("people", row): 1})
+
+
 def test_unanswered_questions_have_no_rows_and_a_replay_adds_none(client, point):
     body = payload({"safe": "yes", "fixes": []})
     url = f"/api/v1/collect/{point.token}/responses"

@@ -782,6 +782,12 @@ def test_rejects_grid_sizes_that_are_not_whole_metres_in_range(grid_m):
         coarsen_position(58.4, 12.3, grid_m=grid_m)
 
 
+@pytest.mark.parametrize("grid_m", [1, 100_000])
+def test_takes_grid_sizes_at_both_ends_of_the_range(grid_m):
+    lat, lon = coarsen_position(58.4, 12.3, grid_m=grid_m)
+    assert abs(lat - 58.4) <= grid_m / 111_320 and abs(lon - 12.3) <= 2 * grid_m / 111_320
+
+
 latitudes = st.floats(-90, 90, allow_nan=False)
 longitudes = st.floats(-180, 180, allow_nan=False)
 grids = st.integers(1, 100_000)

@@ -161,7 +161,7 @@ def _disguised_address(folded: str, at: re.Match[str]) -> Finding | None:
     end = _end_of_top_level_domain(domain)
     if end is None:
         return None
-    first_label = _LABEL_SEPARATOR.split(domain[0], maxsplit=1)[0]
+    first_label = _LABEL_SEPARATOR.split(domain[0])[0]
     if at["bare"] is not None and not _looks_like_an_address(local[0], first_label):
         return None
     return Finding(at.start() - local.end(), end, "email", RANK_EMAIL)
@@ -172,12 +172,12 @@ def _end_of_top_level_domain(domain: re.Match[str]) -> int | None:
 
     A sentence may go on after the address without a space ("gmail.com.Vi ses").
     """
-    separators = list(_LABEL_SEPARATOR.finditer(domain[0]))
-    ends = [separator.start() for separator in separators[1:]] + [len(domain[0])]
-    starts = [separator.end() for separator in separators]
-    for start, end in reversed(list(zip(starts, ends, strict=True))):
-        if domain[0][start:end].casefold() in TOP_LEVEL_DOMAINS:
+    text = domain[0]
+    end = len(text)
+    for separator in reversed(list(_LABEL_SEPARATOR.finditer(text))):
+        if text[separator.end() : end].casefold() in TOP_LEVEL_DOMAINS:
             return domain.start() + end
+        end = separator.start()
     return None
 
 
