@@ -363,6 +363,20 @@ def test_a_small_day_inside_another_slice_s_range_is_pooled_with_that_range():
     assert (view.withheld, view.total) == (None, 40)
 
 
+def test_two_filters_and_a_range_count_each_slice_s_days_apart():
+    # The same day in Sanden holds the web's answers and the paper's: the view of the
+    # web over a range counts the web's alone.
+    q = single(options=("a", "b"))
+    cube = add(Cube(), atom("Sanden", channel="web"), 20, q={"a": 10, "b": 10})
+    add(cube, atom("Sanden", channel="paper"), 20, q={"a": 5, "b": 15})
+    add(cube, atom("Torpa", channel="web"), 20, q={"a": 10, "b": 10})
+    view = summarise(
+        cube, Filters(area="Sanden", channel="web", since=DAY), versions={1: definition(q)}
+    )
+    assert view.total == 20
+    assert cells(question(view)) == {"a": 10, "b": 10, None: 0}
+
+
 def test_edge_days_of_k_show_the_range():
     cube = days_cube(5, 5, 5, 5)
     view = summarise(cube, Filters(since=DAY + timedelta(days=1), until=DAY + timedelta(days=2)))
