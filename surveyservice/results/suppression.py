@@ -85,10 +85,11 @@ def response_count_suppressed(count: int, k: int) -> bool:
     return 0 < count < k
 
 
-def cell_suppressed(value, count: int, k: int, of_responses: bool) -> bool:
-    """Rule 1 for one cell of a breakdown. Whether people answered at all ("answered",
-    "no answer") is a count of responses: that everyone answered says nothing of what
-    anyone answered, and zero there would hide a cell of every required question."""
+def cell_suppressed(value, count: int, k: int, of_responses: bool = False) -> bool:
+    """Rule 1 for one cell of a breakdown: of responses (the answers per day), or else of
+    answers. Whether people answered at all ("answered", "no answer") is a count of
+    responses: that everyone answered says nothing of what anyone answered, and zero
+    there would hide a cell of every required question."""
     if of_responses or value is NO_ANSWER or value == ANSWERED_VALUE:
         return response_count_suppressed(count, k)
     return answer_count_suppressed(count, k)
@@ -152,7 +153,7 @@ def complete_day_suppression(counts: dict[date, int], hidden: set, k: int) -> se
 def _breakdown_hidden(counts: dict[Any, int], known_hidden: set, k: int, additive: bool) -> set:
     """The cells of one question's breakdown that are hidden: rule 1 on each, what is
     hidden elsewhere, and rule 2 when the cells add up to a shown total."""
-    hidden = {c for c, n in counts.items() if cell_suppressed(c, n, k, of_responses=False)}
+    hidden = {c for c, n in counts.items() if cell_suppressed(c, n, k)}
     hidden |= known_hidden & set(counts)
     if additive:
         hidden = complete_suppression(counts, hidden, k)
