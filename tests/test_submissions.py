@@ -1,5 +1,6 @@
 """Submitting answers: stored once, checked against the exact version, anonymous."""
 
+import hashlib
 import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -53,6 +54,20 @@ def test_a_valid_response_is_stored_once(client, point):
     assert row.version.number == 1
     assert row.language == "sv"
     assert row.answers == payload["answers"]
+
+
+def test_the_fingerprint_a_replay_is_checked_against_is_canonical_json(client, point):
+    # Stored with each response and compared on every retry: a tablet may send again
+    # after the service was upgraded, so the form must never change. Keys sorted,
+    # ", " and ": " between items, non-ASCII escaped.
+    payload = body()
+    assert post(client, point, payload).status_code == 201
+    (row,) = stored_rows()
+    canonical = (
+        f'[{point.id}, {row.version_id}, "sv", "resident", '
+        '{"rating": 2, "safe_now": "unsafe", "why_unsafe": "M\\u00f6rkt vid bryggan"}]'
+    )
+    assert row.content_hash == hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def test_the_same_id_and_content_again_is_a_replay(client, point):
