@@ -187,6 +187,40 @@ def test_a_multi_choice_question_with_one_choice_adds_up_like_a_single_one():
     assert cells(q) == {"x": 20, "y": None, "z": None, None: 0}
 
 
+def test_an_option_nobody_chose_counts_as_none_beside_a_small_one():
+    # z (4) and y (0) hold fewer than k together: x is hidden as well.
+    multi = {
+        "id": "m",
+        "type": "multi",
+        "max_choices": 1,
+        "label": "Vad?",
+        "options": [{"value": v, "label": v} for v in ("x", "y", "z")],
+    }
+    cube = add(Cube(), atom(), 24, m={"x": 20, "z": 4, ANSWERED: 24})
+    q = question(summarise(cube, versions={1: definition(multi)}), "m")
+    assert cells(q) == {"x": None, "y": None, "z": None, None: 0}
+
+
+def test_a_multi_choice_question_nobody_answered_is_all_no_answer():
+    multi = {
+        "id": "m",
+        "type": "multi",
+        "label": "Vad?",
+        "options": [{"value": v, "label": v} for v in ("x", "y")],
+    }
+    cube = add(Cube(), atom(), 12, q={"a": 12})
+    q = question(summarise(cube, versions={1: definition(single("q"), multi)}), "m")
+    assert (q.total, cells(q)) == (12, {"x": None, "y": None, None: 12})
+
+
+def test_a_group_is_no_question_of_its_own_and_its_questions_are():
+    group = {"id": "stops", "type": "group", "label": "Stopp", "questions": [single("inner")]}
+    versions = {1: definition(single("q"), group, single("after"))}
+    cube = add(Cube(), atom(), 10, q={"a": 10}, inner={"a": 10}, after={"a": 10})
+    summary = summarise(cube, versions=versions)
+    assert [q.id for q in summary.questions] == ["q", "inner", "after"]
+
+
 def test_yes_no_cells_are_true_false_and_no_answer():
     yesno = {"id": "y", "type": "yesno", "label": "Ja?"}
     cube = add(Cube(), atom(), 30, y={"true": 18, "false": 7})
@@ -283,6 +317,35 @@ def test_a_figure_hidden_in_another_region_is_hidden_in_the_view():
     assert cells(sanden)["a"] is None
     whole = question(summarise(cube, versions=versions))
     assert cells(whole) == {"a": 27, "b": 13, None: 0}
+
+
+def test_cells_hidden_elsewhere_that_hold_too_few_here_take_another_cell_with_them():
+    # The base hides a and b (a is 3 there). In Torpa they hold 2 + 1: shown beside c,
+    # Torpa's total would give away that three people there chose a or b.
+    versions = {1: definition(single("q"))}
+    cube = add(Cube(), atom("Sanden"), 27, q={"a": 1, "b": 6, "c": 20})
+    add(cube, atom("Torpa"), 23, q={"a": 2, "b": 1, "c": 20})
+    torpa = question(summarise(cube, Filters(area="Torpa"), versions))
+    assert cells(torpa) == {"a": None, "b": None, "c": None, None: 0}
+
+
+def test_a_breakdown_that_can_hide_nothing_more_is_not_worked_out_again(monkeypatch):
+    worked_out = []
+    breakdown_hidden = suppression._breakdown_hidden
+
+    def counted(counts, *rest):
+        worked_out.append(dict(counts))
+        return breakdown_hidden(counts, *rest)
+
+    monkeypatch.setattr(suppression, "_breakdown_hidden", counted)
+    # q: a and b are small and hold k together; r: nothing is small.
+    versions = {1: definition(single("q"), single("r"))}
+    cube = add(Cube(), atom(), 25, q={"a": 1, "b": 4, "c": 20}, r={"a": 5, "b": 10, "c": 10})
+    summary = summarise(cube, versions=versions)
+    assert cells(question(summary, "q")) == {"a": None, "b": None, "c": 20, None: 0}
+    assert cells(question(summary, "r")) == {"a": 5, "b": 10, "c": 10, None: 0}
+    # Once for q; then q holds k in two hidden cells, and r hides nothing.
+    assert worked_out == [{"a": 1, "b": 4, "c": 20, None: 0}]
 
 
 def test_regions_are_every_combination_of_the_filtered_dimensions():
@@ -469,6 +532,24 @@ def test_a_question_added_in_a_later_version_counts_only_from_it():
     assert question(summary, "new").versions == [2]
     assert question(summary, "new").total == 10
     assert question(summary, "q").versions == [1, 2]
+
+
+def test_a_question_counted_over_versions_nobody_in_the_view_answered_adds_nothing():
+    v1 = definition(single("q"))
+    v2 = definition(single("q", title="Ny"))
+    cube = add(Cube(), atom(version=2), 10, q={"a": 10})
+    q = question(summarise(cube, versions={1: v1, 2: v2}))
+    assert (q.versions, q.total) == ([1, 2], 10)
+
+
+def test_a_question_a_later_version_removed_is_not_summarised():
+    v1 = definition(single("q", ("a", "b")), single("old", ("x", "y")))
+    v2 = definition(single("q", ("a", "b")))
+    cube = add(Cube(), atom(version=1), 10, q={"a": 5, "b": 5}, old={"x": 10})
+    add(cube, atom(version=2), 10, q={"a": 5, "b": 5})
+    summary = summarise(cube, versions={1: v1, 2: v2})
+    assert [q.id for q in summary.questions] == ["q"]
+    assert cells(question(summary)) == {"a": 10, "b": 10, None: 0}
 
 
 def test_a_version_filter_counts_that_version_only():

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from itertools import accumulate, combinations
+from itertools import accumulate, combinations, pairwise
 from typing import Any
 
 from ..questionnaires.definition import iter_questions
@@ -333,7 +333,7 @@ def counted_versions(question_id: str, versions: dict[int, dict], latest: int) -
     ``latest``: back from it until a version lacks it or a change breaks comparison."""
     numbers = sorted(n for n in versions if n <= latest)
     counted = [latest]
-    for older, newer in zip(reversed(numbers[:-1]), reversed(numbers[1:]), strict=True):
+    for older, newer in reversed(list(pairwise(numbers))):
         if question_id not in _question_ids(versions[older]):
             break
         if any(
@@ -367,12 +367,10 @@ class _Question:
     labels: dict[str, dict[str, str]]
     additive: bool
     versions: list[int]
-    scale: tuple[int, int] | None = None
 
 
 @dataclass
 class _Figures:
-    responses: int = 0
     days: dict[date, int] = field(default_factory=dict)
     by_version: dict[int, int] = field(default_factory=dict)
     answers: dict[tuple[str, str | None], int] = field(default_factory=dict)  # counted versions
@@ -393,15 +391,13 @@ def _questions(versions: dict[int, dict], latest: int, allowed: set[int]) -> lis
         if qtype == "group":
             continue
         labels: dict[str, dict[str, str]] = {}
-        scale = None
         if qtype in CHOICE_TYPES:
             values = [o["value"] for o in q["options"]]
             labels = {o["value"]: _texts(o["label"], languages, default) for o in q["options"]}
         elif qtype == "yesno":
             values = ["true", "false"]
         elif qtype == "scale":
-            scale = (int(q["min"]), int(q["max"]))
-            values = [str(v) for v in range(scale[0], scale[1] + 1)]
+            values = [str(v) for v in range(int(q["min"]), int(q["max"]) + 1)]
         else:
             values = [ANSWERED_VALUE]
         # A multi-choice question's options overlap, unless only one can be chosen.
@@ -416,7 +412,6 @@ def _questions(versions: dict[int, dict], latest: int, allowed: set[int]) -> lis
                 labels=labels,
                 additive=additive,
                 versions=counted,
-                scale=scale,
             )
         )
     return found
@@ -426,8 +421,7 @@ def _figures(atoms: Iterable[Atom], cube: Cube, rows: dict[Atom, list]) -> _Figu
     fig = _Figures()
     answers = fig.answers
     for atom in atoms:
-        n = cube.responses.get(atom, 0)
-        fig.responses += n
+        n = cube.responses[atom]
         fig.days[atom.day] = fig.days.get(atom.day, 0) + n
         fig.by_version[atom.version] = fig.by_version.get(atom.version, 0) + n
         for key, count in rows.get(atom, ()):
@@ -791,7 +785,6 @@ def _groups(
 def _sum(parts: Iterable[_Figures]) -> _Figures:
     total = _Figures()
     for part in parts:
-        total.responses += part.responses
         for into, add in (
             (total.days, part.days),
             (total.by_version, part.by_version),
