@@ -301,6 +301,18 @@ def test_the_smallest_other_region_is_suppressed_with_a_small_one():
     assert summarise(cube, Filters(area="Torpa")).withheld == SELECTION_TOO_SMALL
 
 
+def test_a_figure_small_in_the_pool_of_suppressed_regions_is_hidden_in_the_view():
+    # Torpa (3) is suppressed with Ödeby (6): the base minus Sanden is their pool,
+    # where one person chose b. Sanden's b would give that one away.
+    versions = {1: definition(single("q", ("a", "b")))}
+    cube = add(Cube(), atom("Sanden"), 20, q={"a": 10, "b": 10})
+    add(cube, atom("Torpa"), 3, q={"a": 3})
+    add(cube, atom("Ödeby"), 6, q={"a": 5, "b": 1})
+    sanden = summarise(cube, Filters(area="Sanden"), versions)
+    assert sanden.total == 20
+    assert cells(question(sanden)) == {"a": None, "b": None, None: 0}
+
+
 def test_area_names_match_whatever_their_case_and_spacing():
     cube = three_areas()
     assert summarise(cube, Filters(area="  sanden ")).total == 20
@@ -445,6 +457,17 @@ def test_edge_days_of_k_show_the_range():
     view = summarise(cube, Filters(since=DAY + timedelta(days=1), until=DAY + timedelta(days=2)))
     assert view.total == 10
     assert [d.count for d in view.days] == [5, 5]
+    # The range's days add up in its figures.
+    assert question(view).total == 10
+
+
+def test_the_days_hidden_beside_a_small_one_are_found_in_the_whole_slice():
+    # Day 2 (2 answers) is hidden with the nearer smaller neighbour over all the
+    # slice's days, day 1, whatever range is asked for: not with day 3, its neighbour
+    # inside the range's middle days.
+    cube = days_cube(10, 10, 2, 10, 10, 10)
+    view = summarise(cube, Filters(since=DAY + timedelta(days=1), until=DAY + timedelta(days=4)))
+    assert [d.count for d in view.days] == [None, None, 10, 10]
 
 
 # --- rule 5: free text ---------------------------------------------------------------

@@ -735,7 +735,7 @@ def _analyse(context: _Context, filters: Filters, as_coarser: bool = False) -> _
     else:
         of_region = {r: _figures(atoms, cube, rows) for r, atoms in regions.items()}
         figures = {}
-    for keys in _groups(regions, lines, suppressed, dims):
+    for keys in _groups(regions, lines, suppressed):
         figures[keys] = _sum(of_region[r] for r in keys)
     view_key = Group(own)
     view = figures[view_key] = _sum(of_region[r] for r in own)
@@ -767,19 +767,16 @@ def _analyse(context: _Context, filters: Filters, as_coarser: bool = False) -> _
 
 
 def _groups(
-    regions: dict[Region, list[Atom]], lines: list[list[Region]], suppressed: set, dims: list[str]
+    regions: dict[Region, list[Atom]], lines: list[list[Region]], suppressed: set
 ) -> list[Group]:
-    """What each figure is checked in, as sets of regions: every shown region, every
-    pool, and every edge day (a range shifted by a day differs from it by that day)."""
-    groups: dict[Group, None] = {}
-    for region in regions:
-        if region not in suppressed or (DATE in dims and region[-1] in EDGES):
-            groups[Group([region])] = None
+    """What each figure is checked in, as sets of regions: every shown region and every
+    pool. (Each edge day of a range is one day, checked among the single days.)"""
+    groups = [Group([region]) for region in regions if region not in suppressed]
     for line in lines:
         pool = Group(r for r in line if r in suppressed)
         if pool:
-            groups[pool] = None
-    return list(groups)
+            groups.append(pool)
+    return list(dict.fromkeys(groups))
 
 
 def _sum(parts: Iterable[_Figures]) -> _Figures:
@@ -801,16 +798,16 @@ def _day_groups(
     slices: dict[tuple, list[Atom]] = defaultdict(list)
     for region, atoms in regions.items():
         slices[region[:-1] if DATE in dims else region].extend(atoms)
-    groups = dict.fromkeys(Group(atoms) for atoms in slices.values())
+    groups = [Group(atoms) for atoms in slices.values()]
     if DATE in dims:
         # Whole slices only: what the range's regions would add would differ from
         # one range to the next, and two ranges together would undo it.
-        return list(groups)
+        return groups
     for line in lines:
         pool = [a for r in line if r in suppressed for a in regions[r]]
         if pool:
-            groups[Group(pool)] = None
-    return list(groups)
+            groups.append(Group(pool))
+    return list(dict.fromkeys(groups))
 
 
 def days_split(days: dict[date, int], hidden: set, k: int) -> bool:
