@@ -461,6 +461,11 @@ def test_edge_days_of_k_show_the_range():
     assert question(view).total == 10
 
 
+def test_the_days_run_from_the_first_with_an_answer_even_a_single_one():
+    cube = days_cube(1, 10, 10, 10)
+    assert [d.count for d in summarise(cube).days] == [None, None, 10, 10]
+
+
 def test_the_days_hidden_beside_a_small_one_are_found_in_the_whole_slice():
     # Day 2 (2 answers) is hidden with the nearer smaller neighbour over all the
     # slice's days, day 1, whatever range is asked for: not with day 3, its neighbour

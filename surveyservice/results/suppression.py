@@ -817,9 +817,11 @@ def days_split(days: dict[date, int], hidden: set, k: int) -> bool:
 
 
 def _day_counts(view: _Figures, hidden: set) -> list[DayCount]:
-    days = [d for d, n in view.days.items() if n > 0]
-    if not days:
+    """Every day from the first with answers to the last (each day in view.days has
+    answers: it comes from an atom that has)."""
+    if not view.days:
         return []
+    days = list(view.days)
     first, last = min(days), max(days)
     out = []
     day = first
