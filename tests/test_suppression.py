@@ -508,6 +508,18 @@ def test_free_text_is_not_listed_where_another_region_holds_too_few():
     assert question(summarise(cube, versions=versions), "t").texts == []
 
 
+def test_free_text_is_not_listed_where_another_region_holds_k_but_fewer_than_text_k():
+    # Torpa's 7 answers are shown as a count, but too few to list its texts; the base's
+    # texts minus Sanden's would be Torpa's.
+    versions = {1: definition(TEXT)}
+    cube = add(Cube(), atom("Sanden"), 30, t={ANSWERED: 20})
+    add(cube, atom("Torpa"), 30, t={ANSWERED: 7})
+    add(cube, atom("Ödeby"), 30, t={})
+    sanden = question(summarise(cube, Filters(area="Sanden"), versions), "t")
+    assert cells(sanden) == {ANSWERED_VALUE: 20, None: 10}
+    assert sanden.texts is None
+
+
 def test_free_text_is_listed_when_every_region_holds_none_or_enough():
     versions = {1: definition(TEXT)}
     cube = add(Cube(), atom("Sanden"), 30, t={ANSWERED: 20})

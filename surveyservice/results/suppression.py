@@ -859,14 +859,14 @@ def _question_summary(
     for value in [*question.values, NO_ANSWER]:
         count = None if value in hidden else view_cells[value]
         share = count / total if count is not None and total else None
-        label = question.labels.get(value, {}) if value is not None else {}
+        label = question.labels.get(value, {})  # none for "no answer"
         summary.cells.append(Cell(value=value, label=label, count=count, share=share))
 
     if question.type in ("scale", "number"):
         summary.median = _median(view, question, k)
-    # The number of texts listed is the "answered" count: never where it is hidden.
-    counts_shown = ANSWERED_VALUE not in hidden and NO_ANSWER not in hidden
-    if question.type in ("text", "longtext") and counts_shown:
+    # The number of texts listed is the "answered" count: never where it is hidden (and
+    # "no answer", the rest of the total, is hidden with it).
+    if question.type in ("text", "longtext") and ANSWERED_VALUE not in hidden:
         answered = [_answered(f, question) for g, f in figures.items() if g != analysis.view_key]
         if texts_listed(_answered(view, question), answered, thresholds.text_k):
             summary.texts = []
