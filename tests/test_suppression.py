@@ -143,6 +143,25 @@ def test_one_small_cell_takes_the_smallest_other_cell_with_it():
     assert q.total - 32 - 0 >= 5
 
 
+def test_of_two_equal_cells_the_one_first_by_value_is_taken_and_no_answer_last():
+    # Which is taken never depends on the order of the options or of the rows.
+    q = single("q", ("z", "y", "x"))
+    cube = add(Cube(), atom(), 22, q={"z": 10, "y": 10, "x": 2})
+    assert cells(question(summarise(cube, versions={1: definition(q)}))) == {
+        "z": 10,
+        "y": None,
+        "x": None,
+        None: 0,
+    }
+    cube = add(Cube(), atom(), 22, q={"z": 10, "x": 2})
+    assert cells(question(summarise(cube, versions={1: definition(q)}))) == {
+        "z": None,
+        "y": None,
+        "x": None,
+        None: 10,
+    }
+
+
 def test_secondary_suppression_stops_once_the_hidden_cells_hold_k():
     cube = add(Cube(), atom(), 40, q={"a": 4, "b": 1, "c": 35})
     # a and b hold 5 together: nothing more is needed.
@@ -461,6 +480,22 @@ def test_edge_days_of_k_show_the_range():
     assert question(view).total == 10
 
 
+def test_the_days_of_each_slice_are_checked_apart_with_two_filters_and_a_range():
+    # Sanden's web answers on day 2 (2) are hidden with day 1, although Sanden's paper
+    # answers and Torpa's fill every day.
+    cube = Cube()
+    for offset, web in enumerate((10, 10, 2, 10, 10)):
+        day = DAY + timedelta(days=offset)
+        add(cube, atom("Sanden", day, channel="web"), web, q={"a": web})
+        add(cube, atom("Sanden", day, channel="paper"), 10, q={"a": 10})
+        add(cube, atom("Torpa", day, channel="web"), 10, q={"a": 10})
+    view = summarise(
+        cube,
+        Filters(area="Sanden", channel="web", since=DAY, until=DAY + timedelta(days=4)),
+    )
+    assert [d.count for d in view.days] == [10, None, None, 10, 10]
+
+
 def test_the_days_run_from_the_first_with_an_answer_even_a_single_one():
     cube = days_cube(1, 10, 10, 10)
     assert [d.count for d in summarise(cube).days] == [None, None, 10, 10]
@@ -706,6 +741,18 @@ def test_merging_the_dimensions_no_filter_names_changes_no_figure():
     assert summarise(cube, Filters(area="Sanden")).total == 19
 
 
+def test_the_texts_are_those_of_the_latest_version_anyone_answered_even_once():
+    versions = {
+        1: definition(single("q"), title="Gammal"),
+        2: definition(single("q"), title="Ny"),
+        3: definition(single("q"), title="Aldrig besvarad"),
+    }
+    cube = add(Cube(), atom(version=1), 10, q={"a": 10})
+    add(cube, atom(version=2), 1, q={"a": 1})
+    summary = summarise(cube, versions=versions)
+    assert (summary.slug, summary.title["sv"], summary.total) == ("enkat", "Ny", 11)
+
+
 def test_a_version_never_published_selects_nothing():
     cube = add(Cube(), atom(), 10, q={"a": 10})
     summary = summarise(cube, Filters(version=7))
@@ -713,12 +760,21 @@ def test_a_version_never_published_selects_nothing():
 
 
 def test_a_points_own_area_and_kind_change_nothing():
-    cube = add(Cube(), atom("Sanden", point=1), 12, q={"a": 6, "b": 6})
+    # Point 4 (3) is suppressed with point 2, the smallest other. Were the area kept
+    # as a filter, Sanden's points alone would be a line, and point 1 the only one
+    # to take with point 4: asked for with its own area, point 1 would be withheld.
+    cube = add(Cube(), atom("Sanden", point=1), 20, q={"a": 10, "b": 10})
     add(cube, atom("Sanden", point=4, kind="walk"), 3, q={"a": 3})
-    add(cube, atom("Torpa", point=2), 20, q={"a": 10, "b": 10})
+    add(cube, atom("Torpa", point=2), 12, q={"a": 6, "b": 6})
     alone = summarise(cube, Filters(point=1))
-    with_area = summarise(cube, Filters(point=1, area="Sanden", kind="event"))
-    assert (alone.total, alone.withheld) == (with_area.total, with_area.withheld)
-    assert alone.questions == with_area.questions
-    # Another area than the point's selects nothing.
+    assert (alone.total, alone.withheld) == (20, None)
+    for filters in (
+        Filters(point=1, area="Sanden"),
+        Filters(point=1, kind="event"),
+        Filters(point=1, area="Sanden", kind="event"),
+    ):
+        same = summarise(cube, filters)
+        assert (same.total, same.withheld, same.questions) == (20, None, alone.questions)
+    # Another area or kind than the point's selects nothing.
     assert summarise(cube, Filters(point=1, area="Torpa")).withheld == SELECTION_TOO_SMALL
+    assert summarise(cube, Filters(point=1, kind="walk")).withheld == SELECTION_TOO_SMALL
