@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -751,6 +752,18 @@ def test_the_texts_are_those_of_the_latest_version_anyone_answered_even_once():
     add(cube, atom(version=2), 1, q={"a": 1})
     summary = summarise(cube, versions=versions)
     assert (summary.slug, summary.title["sv"], summary.total) == ("enkat", "Ny", 11)
+
+
+def test_answers_of_an_atom_without_responses_are_counted_where_it_merges():
+    # The answers are read a moment after the responses: a response stored between the
+    # two reads has answers and no count yet. Its answers still join their merged atom.
+    cube = add(Cube(), atom(channel="web"), 5, q={"a": 5})
+    cube.answers[(atom(channel="paper"), "q", "a")] = 1
+    cube.answers[(atom(channel="paper", version=2), "q", "b")] = 1
+    projected, answers = suppression.project(cube, Filters(area="Sanden"))
+    merged = replace(atom(channel="web"), point=0, kind="", channel="")
+    assert projected.responses == {merged: 5}
+    assert answers == {merged: {("q", "a"): 6}, replace(merged, version=2): {("q", "b"): 1}}
 
 
 def test_a_version_never_published_selects_nothing():

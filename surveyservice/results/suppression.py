@@ -653,22 +653,21 @@ def project(cube: Cube, filters: Filters) -> tuple[Cube, dict[Atom, dict]]:
     and every view it is checked against tell only the filtered ones apart, and the
     version and day, which the rules read), and each merged atom's answers by question
     id and value: the same figures in far fewer atoms, read in one pass."""
-    kept = {d for d in DIMENSIONS if getattr(filters, d) is not None} | {"version", "day"}
+    # Version and day are never merged: the rules read them.
     blank = {"point": 0, "area": "", "kind": "", "channel": "", "language": None}
-    merged = {d: v for d, v in blank.items() if d not in kept}
+    merged = {d: v for d, v in blank.items() if getattr(filters, d) is None}
     projected = Cube()
     into: dict[Atom, Atom] = {}
     for atom, n in cube.responses.items():
-        target = into.setdefault(atom, replace(atom, **merged) if merged else atom)
+        target = into[atom] = replace(atom, **merged)
         projected.responses[target] = projected.responses.get(target, 0) + n
     answers_of: dict[Atom, dict[tuple[str, str | None], int]] = {}
     # One lookup per row: the rows are many, and hashing an atom is not cheap.
     rows_of = {atom: answers_of.setdefault(target, {}) for atom, target in into.items()}
     for (atom, qid, value), n in cube.answers.items():
         rows = rows_of.get(atom)
-        if rows is None:
-            target = replace(atom, **merged) if merged else atom
-            rows = rows_of[atom] = answers_of.setdefault(target, {})
+        if rows is None:  # answers read a moment after the responses
+            rows = rows_of[atom] = answers_of.setdefault(replace(atom, **merged), {})
         key = (qid, value)
         rows[key] = rows.get(key, 0) + n
     return projected, answers_of
