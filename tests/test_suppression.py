@@ -60,6 +60,16 @@ def single(qid="q", options=("a", "b", "c"), **extra):
     }
 
 
+def multi(qid="m", options=("x", "y", "z"), **extra):
+    return {
+        "id": qid,
+        "type": "multi",
+        "label": "Vad?",
+        "options": [{"value": v, "label": v} for v in options],
+        **extra,
+    }
+
+
 def definition(*questions, title="Enkät"):
     return {
         "slug": "enkat",
@@ -182,54 +192,30 @@ def test_when_the_hidden_cells_cannot_reach_k_all_are_hidden():
 
 
 def test_a_multi_choice_question_counts_each_option_on_its_own():
-    multi = {
-        "id": "m",
-        "type": "multi",
-        "label": "Vad?",
-        "options": [{"value": v, "label": v} for v in ("x", "y", "z")],
-    }
     cube = add(Cube(), atom(), 30, m={"x": 25, "y": 2, "z": 20, ANSWERED: 28})
-    q = question(summarise(cube, versions={1: definition(multi)}), "m")
+    q = question(summarise(cube, versions={1: definition(multi())}), "m")
     # Options overlap, so hiding y needs no partner; no answer (2) is hidden.
     assert cells(q) == {"x": 25, "y": None, "z": 20, None: None}
 
 
 def test_a_multi_choice_question_with_one_choice_adds_up_like_a_single_one():
-    multi = {
-        "id": "m",
-        "type": "multi",
-        "max_choices": 1,
-        "label": "Vad?",
-        "options": [{"value": v, "label": v} for v in ("x", "y", "z")],
-    }
     cube = add(Cube(), atom(), 30, m={"x": 20, "y": 2, "z": 8, ANSWERED: 30})
-    q = question(summarise(cube, versions={1: definition(multi)}), "m")
+    q = question(summarise(cube, versions={1: definition(multi(max_choices=1))}), "m")
     assert cells(q) == {"x": 20, "y": None, "z": None, None: 0}
 
 
 def test_an_option_nobody_chose_counts_as_none_beside_a_small_one():
     # z (4) and y (0) hold fewer than k together: x is hidden as well.
-    multi = {
-        "id": "m",
-        "type": "multi",
-        "max_choices": 1,
-        "label": "Vad?",
-        "options": [{"value": v, "label": v} for v in ("x", "y", "z")],
-    }
     cube = add(Cube(), atom(), 24, m={"x": 20, "z": 4, ANSWERED: 24})
-    q = question(summarise(cube, versions={1: definition(multi)}), "m")
+    q = question(summarise(cube, versions={1: definition(multi(max_choices=1))}), "m")
     assert cells(q) == {"x": None, "y": None, "z": None, None: 0}
 
 
 def test_a_multi_choice_question_nobody_answered_is_all_no_answer():
-    multi = {
-        "id": "m",
-        "type": "multi",
-        "label": "Vad?",
-        "options": [{"value": v, "label": v} for v in ("x", "y")],
-    }
     cube = add(Cube(), atom(), 12, q={"a": 12})
-    q = question(summarise(cube, versions={1: definition(single("q"), multi)}), "m")
+    q = question(
+        summarise(cube, versions={1: definition(single("q"), multi(options=("x", "y")))}), "m"
+    )
     assert (q.total, cells(q)) == (12, {"x": None, "y": None, None: 12})
 
 
