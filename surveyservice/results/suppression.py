@@ -569,7 +569,6 @@ class _Analysis:
     view_key: Group = field(default_factory=Group)  # the view's own regions
     figures: dict[Any, _Figures] = field(default_factory=dict)  # by group
     hidden: dict[str, set] = field(default_factory=dict)  # by question id, and DAYS
-    complete: bool = False  # hidden holds what the coarser views hide
 
 
 @dataclass
@@ -683,14 +682,14 @@ def _inherited(context: _Context, filters: Filters) -> dict[str, set]:
 
 
 def _analyse(context: _Context, filters: Filters, as_coarser: bool = False) -> _Analysis:
-    """The view's analysis. The views with fewer filters are analysed only once this
-    one is known to be shown, or when a finer view needs what this one hides: each
-    filter roughly triples their number, and a withheld view needs none of them."""
+    """The view's analysis, once per summary. The views with fewer filters are analysed
+    only once this one is known to be shown, or when it is itself one of them (a finer
+    view needs what it hides, and so what they hide): each filter roughly triples their
+    number, and a withheld view asked for needs none of them. The view asked for is the
+    only one analysed as not coarser, and no view is coarser than itself, so a view
+    found done has all it needs."""
     done = context.done.get(filters)
-    if done is not None and (done.complete or not as_coarser):
-        return done
-    if done is not None:  # withheld, and now a finer view needs what it hides
-        done.hidden, done.complete = _inherited(context, filters), True
+    if done is not None:
         return done
     cube, k = context.cube, context.k
 
@@ -698,7 +697,7 @@ def _analyse(context: _Context, filters: Filters, as_coarser: bool = False) -> _
     regions = partition(cube, filters, dims)
     counts = {r: sum(cube.responses[a] for a in atoms) for r, atoms in regions.items()}
     own = [r for r in regions if _own(r, filters, dims)]
-    lines = lines_of(regions, dims) if dims else []
+    lines = lines_of(regions, dims)
     suppressed = suppress_regions(counts, lines, k)
     total = sum(counts[r] for r in own)
     analysis = _Analysis(withheld=None, total=total)
@@ -715,7 +714,6 @@ def _analyse(context: _Context, filters: Filters, as_coarser: bool = False) -> _
     if analysis.withheld and not as_coarser:
         return analysis
     inherited = analysis.hidden = _inherited(context, filters)
-    analysis.complete = True
     if analysis.withheld:
         return analysis
 
