@@ -3,7 +3,9 @@ answers are anonymous, and so must the logs be. It also leaves out one-time link
 keys."""
 
 import os
+import queue
 import re
+import signal
 
 from gunicorn.glogging import Logger
 
@@ -60,11 +62,44 @@ control_socket_disable = True
 preload_app = os.environ.get("PRELOAD_APP", "1") != "0"
 
 
+# Signals that stop a worker: TERM (graceful), INT and QUIT (quick).
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+
+
 def post_fork(server, worker):
+    _keep_stop_signals(server, worker)
+    if preload_app:
+        _drop_inherited_connections(server)
+
+
+def _keep_stop_signals(server, worker):
+    """A worker stops when asked to, even while it is still starting.
+
+    Until gunicorn installs a worker's own handlers, the master's handlers, inherited
+    across the fork, catch its signals and queue them where no one reads them. A
+    service stopped just as a worker started (a deploy right after a restart, a
+    replaced worker) then waited the whole graceful timeout, 30 seconds, before the
+    worker was killed. A worker not yet serving has nothing to finish: once asked to
+    stop, it leaves as soon as it has started.
+    """
+
+    def stop(signum, frame):
+        worker.alive = False
+
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, stop)
+    while True:
+        try:
+            signum = server.SIG_QUEUE.get_nowait()
+        except queue.Empty:
+            break
+        if signum in _STOP_SIGNALS:
+            worker.alive = False
+
+
+def _drop_inherited_connections(server):
     """A worker never uses a database connection the master opened: a connection
     shared across a fork would carry two processes' statements at once."""
-    if not preload_app:
-        return
     from surveyservice.extensions import db
 
     app = server.app.wsgi()  # loaded in the master already

@@ -27,9 +27,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def gunicorn(app, tmp_path):
-    """Start gunicorn on the suite's database; yields (base URL, path of its log)."""
+def _start(app, tmp_path, config: str = "gunicorn.conf.py"):
+    """Start gunicorn on the suite's database; returns (process, base URL, path of its log)."""
     port = free_port()
     log = tmp_path / "gunicorn.log"
     env = {
@@ -45,13 +44,30 @@ def gunicorn(app, tmp_path):
     }
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            [sys.executable, "-m", "gunicorn", "-c", config, "wsgi:app"],
             cwd=ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    base = f"http://127.0.0.1:{port}"
+    return process, f"http://127.0.0.1:{port}", log
+
+
+def _stop(process, log: Path, within: float = 20) -> None:
+    """Stop gunicorn as a service manager does (TERM), failing if it takes longer than `within`."""
+    process.terminate()
+    try:
+        process.wait(timeout=within)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        pytest.fail(f"gunicorn took over {within} s to stop: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture
+def gunicorn(app, tmp_path):
+    """Start gunicorn on the suite's database; yields (base URL, path of its log)."""
+    process, base, log = _start(app, tmp_path)
     try:
         for _ in range(100):
             try:
@@ -63,8 +79,7 @@ def gunicorn(app, tmp_path):
             pytest.fail(f"gunicorn did not start: {log.read_text()}")
         yield base, log
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        _stop(process, log)
 
 
 def test_access_log_has_no_addresses_or_agents(gunicorn, org, make_questionnaire, make_point):
@@ -258,3 +273,37 @@ def test_the_app_is_loaded_before_forking_and_a_killed_worker_is_replaced(
         time.sleep(0.1)
     assert len(workers) == 2 and killed not in workers, workers
     assert answer().status_code == 201
+
+
+def test_a_worker_asked_to_stop_while_it_starts_stops_at_once(app, tmp_path):
+    # The service is stopped just as its first worker starts: the master's TERM reaches
+    # the worker before gunicorn has set up the worker's own signal handling. With a
+    # graceful timeout of a minute, a worker that missed the signal would hold the stop
+    # for that minute.
+    config = tmp_path / "gunicorn_stopped_while_starting.conf.py"
+    config.write_text(
+        f"""
+import os, signal, time
+exec(compile(open({str(ROOT / "gunicorn.conf.py")!r}).read(), "gunicorn.conf.py", "exec"))
+graceful_timeout = 60
+_shipped_post_fork = post_fork
+
+def post_fork(server, worker):
+    if worker.age == 1:
+        os.kill(os.getppid(), signal.SIGTERM)  # the service is stopped now
+        deadline = time.monotonic() + 10
+        while server.SIG_QUEUE.empty() and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the master's TERM has reached this worker
+    _shipped_post_fork(server, worker)
+"""
+    )
+    process, _base, log = _start(app, tmp_path, str(config))
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        pytest.fail(f"gunicorn waited for a worker asked to stop: {log.read_text()[-2000:]}")
+    text = log.read_text()
+    assert "Handling signal: term" in text and "Shutting down: Master" in text, text
+    assert "WORKER TIMEOUT" not in text and "SIGKILL" not in text, text
