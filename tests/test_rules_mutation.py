@@ -220,6 +220,27 @@ def test_addresses_and_numbers_in_free_text_are_masked_at_their_edges(
     assert stored_free_text(client, point, written) == stored
 
 
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        # Right after an address, another one: its first character is no longer read as
+        # the end of the first address's domain.
+        ("Mejla anna@telia.se/bertil@gmail.com", "Mejla [e-post][e-post]"),
+        # A plate before a number reads as the start of a longer number, unless that
+        # number is a phone number or a personnummer.
+        ("Bilen ABC123/070-123 45 67", "Bilen [registreringsnummer]/[telefonnummer]"),
+        ("Bilen ABC 123 0701234567", "Bilen [registreringsnummer] [telefonnummer]"),
+        ("Bilen ABC 123 . 19811218-9876", "Bilen [registreringsnummer] . [personnummer]"),
+        ("Kort 4111 1111 1111 1111,070-123 45 67", "Kort [kortnummer],[telefonnummer]"),
+        ("Bilen ABC 123 45 står där", "Bilen ABC 123 45 står där"),
+    ],
+)
+def test_data_written_against_other_data_is_read_as_if_that_were_masked(
+    client, point, written, stored
+):
+    assert stored_free_text(client, point, written) == stored
+
+
 def stored_free_text(client, point, written):
     answers = {"safe_now": "unsafe", "why_unsafe": written}
     assert post(client, point, body(answers=answers)).status_code == 201

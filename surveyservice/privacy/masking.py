@@ -31,12 +31,22 @@ Overlaps. Findings that overlap are masked as one, named by the finder that is s
 (``findings.py``): ``0701234567`` is a phone number rather than a personnummer whose check
 digit fails, an IBAN is an account number rather than the card-shaped digits inside it.
 
+Neighbours. A finder reads the characters around a match, and those may belong to
+another finding, which is masked: ``anna@x.se/bertil@y.se`` holds two addresses,
+``ABC123/070-123 45 67`` a plate and a phone number. The text on either side of each
+finding is read again as if the finding were masked (``_findings``), so that masking a
+masked text finds nothing more.
+
 Every search runs in linear time: no ambiguous nested repetition, digit runs are bounded,
 a match can only start where a number, an address or a word starts, and the searches that
 look around an anchor (a disguised "at", a name) look within a bounded window.
 """
 
 from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable
 
 from .email_addresses import find_email_addresses
 from .findings import Finding, Kind, merge_overlapping
@@ -65,7 +75,9 @@ MASKS: dict[Kind, str] = {
     "account": ACCOUNT_MASK,
 }
 
-_FINDERS = (
+Finder = Callable[[str], list[Finding]]
+
+_FINDERS: tuple[Finder, ...] = (
     find_email_addresses,
     find_personal_numbers,
     find_phone_numbers,
@@ -97,7 +109,114 @@ def find_personal_data(text: str) -> list[Kind]:
 
 def _find(text: str) -> list[Finding]:
     folded, origin = fold_text(text)
-    merged = merge_overlapping([finding for find in _FINDERS for finding in find(folded)])
+    merged = merge_overlapping(_findings(folded))
     if origin is None:
         return merged
     return [Finding(origin[f.start], origin[f.end - 1] + 1, f.kind, f.rank) for f in merged]
+
+
+def _findings(folded: str) -> list[Finding]:
+    """Every finder's findings, and what they find again with those findings masked.
+
+    A finder reads the characters around a match: ``+46 70 123 45 67`` right after a
+    digit is not a phone number, an address cannot start inside a run of address
+    characters, ``ABC123`` before ``/070`` may be the start of a longer number. When those
+    characters belong to another finding they are masked, and no longer there to read:
+    ``anna@x.se/bertil@y.se`` holds two addresses, ``ABC123/070-123 45 67`` a plate and a
+    phone number. So the text right after and right before each finding, up to the next
+    finding, is read again on its own, and masking what is masked finds nothing more there.
+    """
+    findings = [finding for find in _FINDERS for finding in find(folded)]
+    starts = sorted(finding.start for finding in findings)
+    ends = sorted(finding.end for finding in findings)
+    # (position, True): read from a finding's end; (position, False): up to its start.
+    edges = {(finding.end, True) for finding in findings}
+    edges.update((finding.start, False) for finding in findings)
+    read: set[tuple[int, int]] = set()
+    while edges:
+        position, after = edges.pop()
+        if after:  # up to the next finding
+            finders = _finders_from(folded, position)
+            if not finders:
+                continue
+            i = bisect_left(starts, position)
+            bound = starts[i] if i < len(starts) else len(folded)
+            if (position, bound) in read:
+                continue
+            found = _found_after(folded, finders, position, bound)
+        else:  # back to the one before
+            gap = _gap_before(folded, position)
+            if gap is None:
+                continue
+            i = bisect_right(ends, position)
+            bound = ends[i - 1] if i else 0
+            if (position, bound) in read:
+                continue
+            found = _found_before(folded, gap, bound, position)
+        read.add((position, bound))
+        for finding in found:
+            findings.append(finding)
+            insort(starts, finding.start)
+            insort(ends, finding.end)
+            edges.update({(finding.end, True), (finding.start, False)})
+    return findings
+
+
+# How far to read from a finding's edge: longer than anything but an e-mail address (an
+# IBAN written in groups is 42 characters), and short enough to keep masking linear.
+_READ_AGAIN = 64
+# Characters an e-mail address may start with; every other finding starts with a letter,
+# a digit, "+" or "(", and ends with a letter or a digit.
+_ADDRESS_CHARACTERS = frozenset(".!#$%&'*+/=?^`{|}~-_")
+# What joins a number to the one after it ("ABC 123-45", "1234 / 5678", "ABC 123 45"), so
+# that a finder reads the two as one longer number unless the second one is masked.
+_JOINER = re.compile(r"[ ]?[-/.,+][ ]?\Z|(?<=\d)[ ]\Z")
+
+
+def _finders_from(folded: str, start: int) -> tuple[Finder, ...]:
+    """The finders whose findings may start at ``start``."""
+    if start == len(folded):
+        return ()
+    first = folded[start]
+    if first.isalnum() or first in "+(":
+        return _FINDERS
+    if first in _ADDRESS_CHARACTERS:
+        return (find_email_addresses,)
+    return ()
+
+
+def _gap_before(folded: str, end: int) -> int | None:
+    """How far before ``end`` a finding may end: right there after a letter or a digit,
+    before what joins it to what follows (``ABC123 /`` before a phone number), or nowhere."""
+    if end >= 1 and folded[end - 1].isalnum():
+        return 0
+    joiner = _JOINER.search(folded, max(0, end - 3), end)
+    if joiner is None or joiner.start() == 0 or not folded[joiner.start() - 1].isalnum():
+        return None
+    return end - joiner.start()
+
+
+def _found_after(folded: str, finders: tuple[Finder, ...], start: int, end: int) -> list[Finding]:
+    """The findings that start at ``start``, read on their own up to ``end``."""
+    stop = min(end, start + _READ_AGAIN)
+    piece = folded[start:stop]
+    return [
+        Finding(start + f.start, start + f.end, f.kind, f.rank)
+        for find in finders
+        for f in find(piece)
+        # One that runs into the end of what was read may be the start of a longer one.
+        if f.start == 0 and (f.end < len(piece) or stop == end)
+    ]
+
+
+def _found_before(folded: str, gap: int, start: int, end: int) -> list[Finding]:
+    """The findings that end ``gap`` characters before ``end``, read on their own from
+    ``start``."""
+    begin = max(start, end - _READ_AGAIN)
+    piece = folded[begin:end]
+    return [
+        Finding(begin + f.start, begin + f.end, f.kind, f.rank)
+        for find in _FINDERS
+        for f in find(piece)
+        if f.end == len(piece) - gap and (f.start > 0 or begin == start)
+    ]
