@@ -233,6 +233,14 @@ def test_addresses_and_numbers_in_free_text_are_masked_at_their_edges(
         ("Bilen ABC 123 . 19811218-9876", "Bilen [registreringsnummer] . [personnummer]"),
         ("Kort 4111 1111 1111 1111,070-123 45 67", "Kort [kortnummer],[telefonnummer]"),
         ("Bilen ABC 123 45 står där", "Bilen ABC 123 45 står där"),
+        # A name introduced by a word glued to a number.
+        ("Ring 0701234567heter Kalle", "Ring [telefonnummer]heter [namn]"),
+        # What is read again is cut after 64 characters: what the cut leaves of
+        # "ABC 123 45" is no plate.
+        (
+            "Ring 070-123 45 67x" + "y" * 55 + " ABC 123 45 meter bort",
+            "Ring [telefonnummer]x" + "y" * 55 + " ABC 123 45 meter bort",
+        ),
     ],
 )
 def test_data_written_against_other_data_is_read_as_if_that_were_masked(

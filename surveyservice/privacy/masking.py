@@ -168,9 +168,10 @@ _READ_AGAIN = 64
 # Characters an e-mail address may start with; every other finding starts with a letter,
 # a digit, "+" or "(", and ends with a letter or a digit.
 _ADDRESS_CHARACTERS = frozenset(".!#$%&'*+/=?^`{|}~-_")
-# What joins a number to the one after it ("ABC 123-45", "1234 / 5678", "ABC 123 45"), so
-# that a finder reads the two as one longer number unless the second one is masked.
-_JOINER = re.compile(r"[ ]?[-/.,+][ ]?\Z|(?<=\d)[ ]\Z")
+# What joins a number to the number after it, so that a finder reads the two as one longer
+# number unless the second one is masked: a comma after an account number ("1234,5678"),
+# and a space, "-", "/" or "." after a plate ("ABC 123 45", "ABC 12D-45", "ABC123 / 070").
+_JOINER = re.compile(r"(?<=\d),\Z|(?<=[\dA-Z])(?:[ ][-/.]?[ ]?|[-/.][ ]?)\Z")
 
 
 def _finders_from(folded: str, start: int) -> tuple[Finder, ...]:
@@ -187,25 +188,28 @@ def _finders_from(folded: str, start: int) -> tuple[Finder, ...]:
 
 def _gap_before(folded: str, end: int) -> int | None:
     """How far before ``end`` a finding may end: right there after a letter or a digit,
-    before what joins it to what follows (``ABC123 /`` before a phone number), or nowhere."""
+    before what joins it to a number that starts at ``end`` (``ABC123 /`` before a phone
+    number), or nowhere."""
     if end >= 1 and folded[end - 1].isalnum():
         return 0
-    joiner = _JOINER.search(folded, max(0, end - 3), end)
-    if joiner is None or joiner.start() == 0 or not folded[joiner.start() - 1].isalnum():
+    if not folded[end].isdigit():
         return None
-    return end - joiner.start()
+    joiner = _JOINER.search(folded, max(0, end - 3), end)
+    return None if joiner is None else end - joiner.start()
 
 
 def _found_after(folded: str, finders: tuple[Finder, ...], start: int, end: int) -> list[Finding]:
-    """The findings that start at ``start``, read on their own up to ``end``."""
+    """The findings read from ``start`` on their own, up to ``end``: all of them if that
+    is short (``0701234567heter Kalle``), otherwise those that start at ``start``."""
     stop = min(end, start + _READ_AGAIN)
     piece = folded[start:stop]
     return [
         Finding(start + f.start, start + f.end, f.kind, f.rank)
         for find in finders
         for f in find(piece)
-        # One that runs into the end of what was read may be the start of a longer one.
-        if f.start == 0 and (f.end < len(piece) or stop == end)
+        # Elsewhere in a piece cut short, what the cut leaves may look like data
+        # ("ABC 123" of "ABC 123 45").
+        if f.start == 0 or stop == end
     ]
 
 
@@ -218,5 +222,5 @@ def _found_before(folded: str, gap: int, start: int, end: int) -> list[Finding]:
         Finding(begin + f.start, begin + f.end, f.kind, f.rank)
         for find in _FINDERS
         for f in find(piece)
-        if f.end == len(piece) - gap and (f.start > 0 or begin == start)
+        if f.end == len(piece) - gap
     ]
