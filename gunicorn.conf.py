@@ -88,13 +88,24 @@ def _keep_stop_signals(server, worker):
 
     for signum in _STOP_SIGNALS:
         signal.signal(signum, stop)
+    if any(signum in _STOP_SIGNALS for signum in _queued_signals(server)):
+        worker.alive = False
+
+
+def _queued_signals(server) -> list[int]:
+    """Take the signals the master's handlers queued in this process: a list in older
+    gunicorn releases, a queue in newer ones."""
+    queued = server.SIG_QUEUE
+    if isinstance(queued, list):
+        taken = list(queued)
+        queued.clear()
+        return taken
+    taken = []
     while True:
         try:
-            signum = server.SIG_QUEUE.get_nowait()
+            taken.append(queued.get_nowait())
         except queue.Empty:
-            break
-        if signum in _STOP_SIGNALS:
-            worker.alive = False
+            return taken
 
 
 def _drop_inherited_connections(server):

@@ -288,11 +288,14 @@ exec(compile(open({str(ROOT / "gunicorn.conf.py")!r}).read(), "gunicorn.conf.py"
 graceful_timeout = 60
 _shipped_post_fork = post_fork
 
+def _queued(signals):  # a list in older gunicorn releases, a queue in newer ones
+    return bool(signals) if isinstance(signals, list) else not signals.empty()
+
 def post_fork(server, worker):
     if worker.age == 1:
         os.kill(os.getppid(), signal.SIGTERM)  # the service is stopped now
         deadline = time.monotonic() + 10
-        while server.SIG_QUEUE.empty() and time.monotonic() < deadline:
+        while not _queued(server.SIG_QUEUE) and time.monotonic() < deadline:
             time.sleep(0.01)  # until the master's TERM has reached this worker
     _shipped_post_fork(server, worker)
 """
