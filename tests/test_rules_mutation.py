@@ -235,6 +235,13 @@ def test_addresses_and_numbers_in_free_text_are_masked_at_their_edges(
         ("Bilen ABC 123 45 står där", "Bilen ABC 123 45 står där"),
         # A name introduced by a word glued to a number.
         ("Ring 0701234567heter Kalle", "Ring [telefonnummer]heter [namn]"),
+        # A name joined by a hyphen, as the parts of a double name are.
+        ("Bil ABC 12D-Kalle Andersson", "Bil [registreringsnummer]-[namn]"),
+        ("Anna Svensson-SE45 5000 0000 0583 9825 7466", "[namn]-[kontonummer]"),
+        # Three addresses: the second runs on into what was read as the third.
+        ("Mejla anna@telia.se/bertil@gmail.com/cesar@x.se", "Mejla [e-post][e-post]"),
+        # Only the edges of what is masked are read again, not the edges inside it.
+        ("Ring ABC 12D.0701234567@x.se", "Ring ABC [e-post]"),
         # What is read again is cut after 64 characters: what the cut leaves of
         # "ABC 123 45" is no plate.
         (

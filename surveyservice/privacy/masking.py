@@ -45,7 +45,7 @@ look around an anchor (a disguised "at", a name) look within a bounded window.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 
 from .email_addresses import find_email_addresses
@@ -123,43 +123,68 @@ def _findings(folded: str) -> list[Finding]:
     characters, ``ABC123`` before ``/070`` may be the start of a longer number. When those
     characters belong to another finding they are masked, and no longer there to read:
     ``anna@x.se/bertil@y.se`` holds two addresses, ``ABC123/070-123 45 67`` a plate and a
-    phone number. So the text right after and right before each finding, up to the next
-    finding, is read again on its own, and masking what is masked finds nothing more there.
+    phone number. So the text right after and right before each masked stretch is read
+    again on its own, and masking what is masked finds nothing more there.
     """
     findings = [finding for find in _FINDERS for finding in find(folded)]
-    starts = sorted(finding.start for finding in findings)
-    ends = sorted(finding.end for finding in findings)
-    # (position, True): read from a finding's end; (position, False): up to its start.
-    edges = {(finding.end, True) for finding in findings}
-    edges.update((finding.start, False) for finding in findings)
+    masked = _Stretches(merge_overlapping(findings))
+    # (position, True): read from a stretch's end; (position, False): up to its start.
+    edges = {(stretch.end, True) for stretch in masked.initial}
+    edges.update((stretch.start, False) for stretch in masked.initial)
     read: set[tuple[int, int]] = set()
     while edges:
         position, after = edges.pop()
-        if after:  # up to the next finding
+        if masked.covers(position):
+            continue
+        if after:
             finders = _finders_from(folded, position)
-            if not finders:
-                continue
-            i = bisect_left(starts, position)
-            bound = starts[i] if i < len(starts) else len(folded)
-            if (position, bound) in read:
+            bound = masked.next_start(position, len(folded))
+            if not finders or (position, bound) in read:
                 continue
             found = _found_after(folded, finders, position, bound)
-        else:  # back to the one before
+        else:
             gap = _gap_before(folded, position)
-            if gap is None:
-                continue
-            i = bisect_right(ends, position)
-            bound = ends[i - 1] if i else 0
-            if (position, bound) in read:
+            bound = masked.previous_end(position)
+            if gap is None or (position, bound) in read:
                 continue
             found = _found_before(folded, gap, bound, position)
         read.add((position, bound))
         for finding in found:
             findings.append(finding)
-            insort(starts, finding.start)
-            insort(ends, finding.end)
+            masked.add(finding)
             edges.update({(finding.end, True), (finding.start, False)})
     return findings
+
+
+class _Stretches:
+    """The stretches of text that findings cover, joined where they overlap."""
+
+    def __init__(self, merged: list[Finding]) -> None:
+        self.initial = merged
+        self.starts = [finding.start for finding in merged]
+        self.ends = [finding.end for finding in merged]
+
+    def covers(self, position: int) -> bool:
+        """Whether ``position`` lies inside a stretch, not at its edge."""
+        i = bisect_right(self.starts, position) - 1
+        return i >= 0 and self.starts[i] < position < self.ends[i]
+
+    def next_start(self, position: int, default: int) -> int:
+        i = bisect_left(self.starts, position)
+        return self.starts[i] if i < len(self.starts) else default
+
+    def previous_end(self, position: int) -> int:
+        i = bisect_right(self.ends, position)
+        return self.ends[i - 1] if i else 0
+
+    def add(self, finding: Finding) -> None:
+        first = bisect_right(self.ends, finding.start)  # the first that ends after it starts
+        last = bisect_left(self.starts, finding.end)  # the first that starts where it ends
+        start, end = finding.start, finding.end
+        if first < last:
+            start, end = min(start, self.starts[first]), max(end, self.ends[last - 1])
+        self.starts[first:last] = [start]
+        self.ends[first:last] = [end]
 
 
 # How far to read from a finding's edge: longer than anything but an e-mail address (an
@@ -168,6 +193,9 @@ _READ_AGAIN = 64
 # Characters an e-mail address may start with; every other finding starts with a letter,
 # a digit, "+" or "(", and ends with a letter or a digit.
 _ADDRESS_CHARACTERS = frozenset(".!#$%&'*+/=?^`{|}~-_")
+# What joins the parts of a word ("Anna-Karin", "O'Brien"): a word glued to a finding
+# by one of them is a word of its own once the finding is masked.
+_WORD_JOINERS = frozenset("-'’")
 # What joins a number to the number after it, so that a finder reads the two as one longer
 # number unless the second one is masked: a comma after an account number ("1234,5678"),
 # and a space, "-", "/" or "." after a plate ("ABC 123 45", "ABC 12D-45", "ABC123 / 070").
@@ -175,11 +203,11 @@ _JOINER = re.compile(r"(?<=\d),\Z|(?<=[\dA-Z])(?:[ ][-/.]?[ ]?|[-/.][ ]?)\Z")
 
 
 def _finders_from(folded: str, start: int) -> tuple[Finder, ...]:
-    """The finders whose findings may start at ``start``."""
+    """The finders whose findings may start at ``start``, or right after a word joiner."""
     if start == len(folded):
         return ()
     first = folded[start]
-    if first.isalnum() or first in "+(":
+    if first.isalnum() or first in "+(" or first in _WORD_JOINERS:
         return _FINDERS
     if first in _ADDRESS_CHARACTERS:
         return (find_email_addresses,)
@@ -188,10 +216,14 @@ def _finders_from(folded: str, start: int) -> tuple[Finder, ...]:
 
 def _gap_before(folded: str, end: int) -> int | None:
     """How far before ``end`` a finding may end: right there after a letter or a digit,
-    before what joins it to a number that starts at ``end`` (``ABC123 /`` before a phone
-    number), or nowhere."""
-    if end >= 1 and folded[end - 1].isalnum():
+    before a word joiner after a letter (``Svensson-``), before what joins it to a number
+    that starts at ``end`` (``ABC123 /`` before a phone number), or nowhere."""
+    if end == 0:
+        return None
+    if folded[end - 1].isalnum():
         return 0
+    if end >= 2 and folded[end - 1] in _WORD_JOINERS and folded[end - 2].isalpha():
+        return 1
     if not folded[end].isdigit():
         return None
     joiner = _JOINER.search(folded, max(0, end - 3), end)
@@ -199,17 +231,21 @@ def _gap_before(folded: str, end: int) -> int | None:
 
 
 def _found_after(folded: str, finders: tuple[Finder, ...], start: int, end: int) -> list[Finding]:
-    """The findings read from ``start`` on their own, up to ``end``: all of them if that
-    is short (``0701234567heter Kalle``), otherwise those that start at ``start``."""
-    stop = min(end, start + _READ_AGAIN)
+    """The findings read on their own from ``start``: those that start there (or after a
+    word joiner there), also where they run on into the next masked stretch at ``end``
+    (``/bertil@gmail.com`` before ``gmail.com/cesar@x.se``), and all of them up to ``end``
+    if that is read whole (``0701234567heter Kalle``)."""
+    stop = min(len(folded), start + _READ_AGAIN)
     piece = folded[start:stop]
+    lead = 1 if folded[start] in _WORD_JOINERS else 0
+    # Past the cut, or beyond the next stretch, what is left may look like data ("ABC 123"
+    # of "ABC 123 45"), so only findings up to ``end`` count when read whole.
+    whole = end < stop or stop == len(folded)
     return [
         Finding(start + f.start, start + f.end, f.kind, f.rank)
         for find in finders
         for f in find(piece)
-        # Elsewhere in a piece cut short, what the cut leaves may look like data
-        # ("ABC 123" of "ABC 123 45").
-        if f.start == 0 or stop == end
+        if f.start <= lead or (whole and f.end <= end - start)
     ]
 
 
