@@ -420,6 +420,8 @@ def test_a_disguised_address_ends_at_its_top_level_domain():
         ("4111111111111111", "[kortnummer]"),
         ("3782 822463 10005", "[kortnummer]"),
         ("4111 1111 1111 1112", "[kortnummer]"),  # a typo: still a Visa number
+        # A year before it is no part of it; the card starts in the next group.
+        ("Betalade 2020 4111 1111 1111 1111 igår", "Betalade 2020 [kortnummer] igår"),
         ("SE45 5000 0000 0583 9825 7466", "[kontonummer]"),
         ("se4550000000058398257466", "[kontonummer]"),
         ("IBAN: DE89 3704 0044 0532 0130 00", "IBAN: [kontonummer]"),

@@ -84,10 +84,16 @@ _NAMED_ACCOUNT = re.compile(
 def find_payment_numbers(folded: str) -> list[Finding]:
     """Find card numbers, IBANs and Swedish bank account numbers in folded text."""
     found = []
-    for match in _CARD.finditer(folded):
+    position = 0
+    while (match := _CARD.search(folded, position)) is not None:
         digits = "".join(char for char in match[0] if char.isdigit())
         if 13 <= len(digits) <= 19 and (digits[0] in "3456" or luhn_valid(digits)):
             found.append(Finding(match.start(), match.end(), "card", RANK_CARD))
+            position = match.end()
+        else:
+            # A year or a count before a card ("2020 4111 1111 1111 1111") is no card,
+            # but the card may start in the next group.
+            position = match.start() + 1
     for match in _IBAN.finditer(folded):
         if sum(char.isdigit() for char in match[0]) >= 10 and len(match[0].replace(" ", "")) >= 15:
             found.append(Finding(match.start(), match.end(), "account", RANK_IBAN))
