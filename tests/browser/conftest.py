@@ -93,6 +93,9 @@ def axe():
         # Served from the page's own origin, so the strict Content-Security-Policy
         # lets it run without switching the policy off.
         page.route("**/__axe.js", lambda route: route.fulfill(path=str(AXE_JS)))
+        # A page still being parsed has no <head> to add the script to. (A test waits for
+        # what a click leads to before calling this: a page it is leaving is no use.)
+        page.wait_for_load_state("domcontentloaded")
         page.add_script_tag(url="/__axe.js")
         # Only the violations are read: leaving the passes and the rest out takes about
         # a third off the time axe takes on a page.

@@ -209,6 +209,7 @@ def test_editor_pages_have_no_serious_accessibility_violations(
     page.goto(f"/new-questionnaire?lang={lang}")
     page.locator("#f-slug").fill("Inte OK")
     page.locator("form.stack button[type=submit]").click()
+    expect(page.get_by_role("alert")).to_be_visible()  # the page with its problems
     assert axe(page) == [], "new, with problems"
     page.goto(f"/questionnaires/sanden-event/edit?lang={lang}")
     page.locator("#f-q0-id").fill("Inte OK")
