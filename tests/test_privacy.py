@@ -428,6 +428,8 @@ def test_a_disguised_address_ends_at_its_top_level_domain():
         ("6000-123 456 789", "[kontonummer]"),
         ("8327-9, 123 456 789-0", "[kontonummer]"),
         ("5000 12 345 67", "[kontonummer]"),
+        # A number before it is no part of it; the account starts in the next group.
+        ("Nr 1234 5000 12 345 67", "Nr 1234 [kontonummer]"),
         ("kontonummer 12345678", "kontonummer [kontonummer]"),
         ("رقم الحساب 1234567", "رقم الحساب [kontonummer]"),
     ],

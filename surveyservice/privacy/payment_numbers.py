@@ -97,9 +97,14 @@ def find_payment_numbers(folded: str) -> list[Finding]:
     for match in _IBAN.finditer(folded):
         if sum(char.isdigit() for char in match[0]) >= 10 and len(match[0].replace(" ", "")) >= 15:
             found.append(Finding(match.start(), match.end(), "account", RANK_IBAN))
-    for match in _BANK_ACCOUNT.finditer(folded):
+    position = 0
+    while (match := _BANK_ACCOUNT.search(folded, position)) is not None:
         if 7 <= sum(char.isdigit() for char in match["account"]) <= 10:
             found.append(Finding(match.start(), match.end(), "account", RANK_BANK_ACCOUNT))
+            position = match.end()
+        else:
+            # "1234 5000 12 345 67": the account starts in the next group.
+            position = match.start() + 1
     for match in _NAMED_ACCOUNT.finditer(folded):
         found.append(Finding(match.start("number"), match.end("number"), "account", RANK_IBAN))
     return found
