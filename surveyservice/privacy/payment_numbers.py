@@ -28,6 +28,7 @@ other numbers.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
 from .findings import RANK_BANK_ACCOUNT, RANK_CARD, RANK_IBAN, Finding
 from .identity_numbers import luhn_valid
@@ -83,28 +84,40 @@ _NAMED_ACCOUNT = re.compile(
 
 def find_payment_numbers(folded: str) -> list[Finding]:
     """Find card numbers, IBANs and Swedish bank account numbers in folded text."""
-    found = []
-    position = 0
-    while (match := _CARD.search(folded, position)) is not None:
-        digits = "".join(char for char in match[0] if char.isdigit())
-        if 13 <= len(digits) <= 19 and (digits[0] in "3456" or luhn_valid(digits)):
-            found.append(Finding(match.start(), match.end(), "card", RANK_CARD))
-            position = match.end()
-        else:
-            # A year or a count before a card ("2020 4111 1111 1111 1111") is no card,
-            # but the card may start in the next group.
-            position = match.start() + 1
+    found = [
+        Finding(match.start(), match.end(), "card", RANK_CARD)
+        for match in _taken(_CARD, folded, _is_card)
+    ]
     for match in _IBAN.finditer(folded):
         if sum(char.isdigit() for char in match[0]) >= 10 and len(match[0].replace(" ", "")) >= 15:
             found.append(Finding(match.start(), match.end(), "account", RANK_IBAN))
-    position = 0
-    while (match := _BANK_ACCOUNT.search(folded, position)) is not None:
-        if 7 <= sum(char.isdigit() for char in match["account"]) <= 10:
-            found.append(Finding(match.start(), match.end(), "account", RANK_BANK_ACCOUNT))
-            position = match.end()
-        else:
-            # "1234 5000 12 345 67": the account starts in the next group.
-            position = match.start() + 1
+    for match in _taken(_BANK_ACCOUNT, folded, _is_bank_account):
+        found.append(Finding(match.start(), match.end(), "account", RANK_BANK_ACCOUNT))
     for match in _NAMED_ACCOUNT.finditer(folded):
         found.append(Finding(match.start("number"), match.end("number"), "account", RANK_IBAN))
     return found
+
+
+def _taken(
+    pattern: re.Pattern[str], folded: str, takes: Callable[[re.Match[str]], bool]
+) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern`` that ``takes`` accepts. After one it refuses, the search
+    goes on from that match's next character: a year or a count before a number is no
+    part of it, and the number may start in the next group ("2020 4111 1111 1111 1111",
+    "1234 5000 12 345 67")."""
+    position = 0
+    while (match := pattern.search(folded, position)) is not None:
+        if takes(match):
+            yield match
+            position = match.end()
+        else:
+            position = match.start() + 1
+
+
+def _is_card(match: re.Match[str]) -> bool:
+    digits = "".join(char for char in match[0] if char.isdigit())
+    return 13 <= len(digits) <= 19 and (digits[0] in "3456" or luhn_valid(digits))
+
+
+def _is_bank_account(match: re.Match[str]) -> bool:
+    return 7 <= sum(char.isdigit() for char in match["account"]) <= 10
