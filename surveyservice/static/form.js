@@ -256,7 +256,7 @@ async function send(event) {
   }
 }
 
-async function watchVersion() {
+async function watchVersion(attempt = 0) {
   // A new version is picked up at the next online moment, but never under a half-filled
   // form: answers are stored against the version they were given on.
   if (dirty || !navigator.onLine) return;
@@ -264,10 +264,20 @@ async function watchVersion() {
     const response = await fetch(`/api/v1/collect/${form.dataset.token}`, { cache: "no-store" });
     if (!response.ok) return;
     const { version } = await response.json();
-    if (version !== Number(form.dataset.version) && !dirty) location.reload();
+    if (version === Number(form.dataset.version)) return;
+    // The new page is fetched before this one is replaced, and so becomes the device's
+    // copy: a connection that is back only in part, or drops again, must not bring the
+    // old version back with the reload, with nothing left to try again.
+    const page = await fetch(location.href, { cache: "no-store" });
+    const fresh = new DOMParser().parseFromString(await page.text(), "text/html");
+    if (Number(fresh.getElementById("survey")?.dataset.version) === version) {
+      if (!dirty) location.reload();
+      return;
+    }
   } catch {
-    // Offline: keep the version this page has.
+    // Offline after all: tried again below.
   }
+  if (attempt < 4) setTimeout(() => watchVersion(attempt + 1), 2000 * 2 ** attempt);
 }
 
 // The answers given on this page: the thanks speak of them, the notice of earlier ones.
@@ -498,6 +508,6 @@ form.addEventListener("submit", send);
 visibleAnswers();
 restoreDraft();
 if (!preview) {
-  addEventListener("online", watchVersion);
+  addEventListener("online", () => watchVersion());
   startOutbox();
 }

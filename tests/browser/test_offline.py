@@ -218,6 +218,13 @@ def test_kiosk_leaves_nothing_of_the_previous_person(page, staff, point):
     assert "Storgatan" not in page.content()
 
 
+def publish_a_second_version(api):
+    changed = make_definition()
+    changed["questions"].append({"id": "extra", "type": "text", "label": "Något mer?"})
+    assert api.put("/api/v1/questionnaires/sample/draft", json=changed).status_code == 201
+    assert api.post("/api/v1/questionnaires/sample/draft/publish").status_code == 201
+
+
 def test_queued_answers_keep_their_version_after_a_republish(
     page, context, staff, point, api_as, coordinator
 ):
@@ -226,17 +233,38 @@ def test_queued_answers_keep_their_version_after_a_republish(
     context.set_offline(True)
     kiosk_answer(page)
     kiosk_answer(page)
-    api = api_as(coordinator)
-    changed = make_definition()
-    changed["questions"].append({"id": "extra", "type": "text", "label": "Något mer?"})
-    api.put("/api/v1/questionnaires/sample/draft", json=changed)
-    assert api.post("/api/v1/questionnaires/sample/draft/publish").status_code == 201
+    publish_a_second_version(api_as(coordinator))
     context.set_offline(False)
     rows = wait_until_stored(page, 2)
     assert [r.version.number for r in rows] == [1, 1]
     # At the next online moment the page takes the new version.
     expect(page.locator("#survey")).to_have_attribute("data-version", "2", timeout=10000)
     expect(page.get_by_label("Något mer?")).to_be_visible()
+
+
+def test_a_new_version_is_taken_when_the_first_try_for_its_page_fails(
+    page, context, staff, point, api_as, coordinator
+):
+    # The connection returns in part: the tablet learns of the new version, but the
+    # service worker's first try for the page fails, so that try's answer is the old copy.
+    sign_in(page, staff.email)
+    ready_offline(page, f"/staff/collect/{point.token}")
+    context.set_offline(True)
+    publish_a_second_version(api_as(coordinator))
+    refused = []
+
+    def refuse_once(route):
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.service_worker is not None)
+            route.abort("connectionrefused")
+
+    context.route(re.compile(rf".*/staff/collect/{point.token}$"), refuse_once)
+    context.set_offline(False)
+    expect(page.locator("#survey")).to_have_attribute("data-version", "2", timeout=15000)
+    expect(page.get_by_label("Något mer?")).to_be_visible()
+    assert refused == [True]
 
 
 def test_a_new_release_keeps_the_form_offline_and_the_queue(
